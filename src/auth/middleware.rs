@@ -1,0 +1,177 @@
+//! The session middleware: on every page, find out who is signed in. A valid
+//! access token is enough (no query). When it is missing or expired and the
+//! refresh token is good, rotate, mint a new access token, set both cookies,
+//! and let the page render in this same response.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_cookies::Cookies;
+
+use super::cookies::CookieNames;
+use super::sessions::{self, Refresh};
+use crate::error::AppResult;
+use crate::models::user::Role;
+use crate::state::AppState;
+
+/// The signed-in person, put into the request by `load_session`. Taking it as
+/// a handler argument makes the route protected: without a session the
+/// extractor answers `303` to `/login?next=<path>`.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub user_id: String,
+    pub session_id: String,
+    pub role: Role,
+    pub name: String,
+}
+
+/// The random pre-session value the sign-in and registration forms are bound to.
+#[derive(Clone, Debug)]
+pub struct PreSession(pub String);
+
+/// Where a request comes from, for sessions, throttling and the audit log.
+/// The address is the TCP peer's.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Client {
+    fn from_parts(extensions: &axum::http::Extensions, headers: &axum::http::HeaderMap) -> Self {
+        let ip = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        let user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(400)
+            .collect();
+        Self { ip, user_agent }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client::from_parts(&parts.extensions, &parts.headers))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| login_redirect(&parts.uri))
+    }
+}
+
+/// `303` to the sign-in page, coming back here afterwards.
+pub fn login_redirect(uri: &axum::http::Uri) -> Response {
+    let here = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let next: String =
+        percent_encoding::utf8_percent_encode(here, percent_encoding::NON_ALPHANUMERIC).to_string();
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+pub async fn load_session(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let client = Client::from_parts(req.extensions(), req.headers());
+    match authenticate(&state, &cookies, &client).await {
+        Ok(Some(user)) => {
+            req.extensions_mut().insert(user);
+        }
+        Ok(None) => {}
+        // The database is down: a 503 page; cookies are kept, nothing rotated.
+        Err(e) => return e.into_response(),
+    }
+    let names = &state.cookies;
+    let seed = match CookieNames::get(&cookies, &names.pre_session).filter(|v| v.len() == 43) {
+        Some(seed) => seed,
+        None => {
+            let seed = super::tokens::new_refresh_token();
+            names.set_pre_session(&cookies, seed.clone());
+            seed
+        }
+    };
+    req.extensions_mut().insert(PreSession(seed));
+    next.run(req).await
+}
+
+async fn authenticate(
+    state: &AppState,
+    cookies: &Cookies,
+    client: &Client,
+) -> AppResult<Option<CurrentUser>> {
+    let names = &state.cookies;
+    let now = state.clock.now();
+    if let Some(access) = CookieNames::get(cookies, &names.access)
+        && let Some(claims) = state.access_tokens.verify(&access, now)
+        && !state.revoked.contains(&claims.sid)
+    {
+        return Ok(Some(CurrentUser {
+            user_id: claims.sub,
+            session_id: claims.sid,
+            role: claims.role,
+            name: claims.name,
+        }));
+    }
+    let Some(refresh) = CookieNames::get(cookies, &names.refresh) else {
+        return Ok(None);
+    };
+    let policy = state.config.sessions;
+    let ip = client.ip.clone();
+    let outcome = state
+        .db
+        .run(move |conn| Ok(sessions::refresh(conn, &refresh, now, &policy, &ip)?))
+        .await?;
+    let (user, session_id) = match outcome {
+        Refresh::Rotated {
+            user,
+            session_id,
+            refresh,
+        } => {
+            names.set_refresh(cookies, refresh.token, refresh.expires_at, now);
+            (user, session_id)
+        }
+        // Another request of this browser rotated first: its response carries the
+        // new refresh cookie, so this one must not touch it.
+        Refresh::Grace { user, session_id } => (user, session_id),
+        Refresh::Reused { session_id } => {
+            tracing::warn!(session_id = %session_id, ip = %client.ip, "refresh token reuse: session revoked");
+            state.revoked.insert(&session_id, now);
+            names.clear_session(cookies);
+            return Ok(None);
+        }
+        Refresh::Invalid => {
+            names.clear_session(cookies);
+            return Ok(None);
+        }
+    };
+    let role = user.role()?;
+    let ttl = policy.access_ttl;
+    let access = state
+        .access_tokens
+        .mint(&user.id, &session_id, role, &user.full_name, now, ttl);
+    names.set_access(cookies, access, ttl);
+    Ok(Some(CurrentUser {
+        user_id: user.id,
+        session_id,
+        role,
+        name: user.full_name,
+    }))
+}

@@ -1,0 +1,215 @@
+//! Password rules and hashing. bcrypt runs on the blocking pool behind a
+//! semaphore of one permit per core, so a burst of sign-ins never stalls pages.
+
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+use tokio::sync::{OnceCell, Semaphore};
+
+use crate::error::{AppError, AppResult};
+
+pub const MIN_CHARS: usize = 12;
+pub const MAX_CHARS: usize = 128;
+
+/// 19,640 common passwords (Django's list, from Royce Williams' breach
+/// compilation), lower-cased, one per line.
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt")
+        .lines()
+        .collect()
+});
+
+/// Why a new password is refused, in words a person understands; `None` if acceptable.
+pub fn policy_violation(password: &str, email: &str) -> Option<&'static str> {
+    let chars = password.chars().count();
+    if chars < MIN_CHARS {
+        return Some("Use at least 12 characters.");
+    }
+    if chars > MAX_CHARS {
+        return Some("Use at most 128 characters.");
+    }
+    let lower = password.to_lowercase();
+    // "password2024!" is as weak as "password": strip what people append.
+    let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let repeated = lower.chars().all(|c| Some(c) == lower.chars().next());
+    if COMMON.contains(lower.as_str())
+        || (stem.chars().count() >= 4 && COMMON.contains(stem))
+        || repeated
+    {
+        return Some(
+            "This password is too common. Choose a longer phrase that is not easy to guess.",
+        );
+    }
+    let email = email.trim().to_lowercase();
+    let local = email.split('@').next().unwrap_or_default();
+    if !email.is_empty() && (lower == email || (local.len() >= 4 && lower.contains(local))) {
+        return Some("Your password must not contain your email address.");
+    }
+    None
+}
+
+/// bcrypt reads at most 72 bytes. Rather than truncate silently or refuse long
+/// passphrases, hash a fixed-length digest of the password (44 base64 bytes,
+/// never a NUL) and use bcrypt's non-truncating API to be sure.
+fn prehash(password: &str) -> String {
+    STANDARD.encode(Sha256::digest(password.as_bytes()))
+}
+
+pub fn hash_blocking(password: &str, cost: u32) -> AppResult<String> {
+    bcrypt::non_truncating_hash(prehash(password), cost).map_err(|e| AppError::Internal(e.into()))
+}
+
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    bcrypt::non_truncating_verify(prehash(password), hash).unwrap_or(false)
+}
+
+pub struct Passwords {
+    cost: u32,
+    permits: Arc<Semaphore>,
+    /// A real hash at the configured cost, verified against when the email is
+    /// unknown, so that both failures take about the same time.
+    dummy_hash: OnceCell<String>,
+}
+
+impl Passwords {
+    pub fn new(cost: u32) -> Self {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Self {
+            cost,
+            permits: Arc::new(Semaphore::new(cores)),
+            dummy_hash: OnceCell::new(),
+        }
+    }
+
+    async fn on_blocking_pool<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f()
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        let cost = self.cost;
+        self.on_blocking_pool(move || hash_blocking(&password, cost))
+            .await?
+    }
+
+    /// Checks `password` against `hash`, or against the dummy hash when there is
+    /// no account, so that the answer takes the same time either way.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> AppResult<bool> {
+        let (hash, real) = match hash {
+            Some(h) => (h, true),
+            None => (self.dummy_hash().await?.to_owned(), false),
+        };
+        let matches = self
+            .on_blocking_pool(move || verify_blocking(&password, &hash))
+            .await?;
+        Ok(real && matches)
+    }
+
+    async fn dummy_hash(&self) -> AppResult<&str> {
+        self.dummy_hash
+            .get_or_try_init(|| async {
+                let random = super::tokens::hex(&super::tokens::random_bytes::<16>());
+                self.hash(random).await
+            })
+            .await
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_limits_count_characters() {
+        assert_eq!(
+            policy_violation("short-pass1", ""),
+            Some("Use at least 12 characters.")
+        );
+        assert_eq!(policy_violation("tangerine kayak orbit", ""), None);
+        assert_eq!(policy_violation(&"ü".repeat(128), ""), None);
+        assert_eq!(
+            policy_violation(&"zq".repeat(65), ""),
+            Some("Use at most 128 characters.")
+        );
+    }
+
+    #[test]
+    fn common_passwords_are_refused_even_with_a_suffix() {
+        for pw in [
+            "qwerty123456",
+            "1q2w3e4r5t6y",
+            "Password12345!",
+            "iloveyou123456",
+            "aaaaaaaaaaaaaa",
+        ] {
+            assert!(
+                policy_violation(pw, "").is_some_and(|m| m.contains("too common")),
+                "{pw} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_containing_the_email_is_refused() {
+        assert!(policy_violation("jane.doe@example.com", "Jane.Doe@example.com").is_some());
+        assert!(policy_violation("my jane.doe secret", "jane.doe@example.com").is_some());
+    }
+
+    #[test]
+    fn long_passwords_are_not_truncated_at_72_bytes() {
+        let base = "x".repeat(72);
+        let hash = hash_blocking(&format!("{base}-one"), 4).unwrap();
+        assert!(verify_blocking(&format!("{base}-one"), &hash));
+        assert!(
+            !verify_blocking(&format!("{base}-two"), &hash),
+            "bytes past 72 were ignored"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_accounts_never_verify_but_still_hash() {
+        let passwords = Passwords::new(4);
+        assert!(
+            !passwords
+                .verify("anything at all".into(), None)
+                .await
+                .unwrap()
+        );
+        let hash = passwords
+            .hash("correct horse battery".into())
+            .await
+            .unwrap();
+        assert!(hash.starts_with("$2b$04$"));
+        assert!(
+            passwords
+                .verify("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("wrong horse battery".into(), Some(hash))
+                .await
+                .unwrap()
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! Sessions are refresh-token families kept in the database. Refreshing checks
+//! three things (the token exists, its session is not revoked, not expired),
+//! then rotates it; a rotated token presented again after the grace interval
+//! is reuse and ends the whole session.
+
+use diesel::prelude::*;
+
+use super::tokens::{hash_refresh_token, new_refresh_token};
+use crate::clock::Timestamp;
+use crate::config::SessionPolicy;
+use crate::db::DbConnection;
+use crate::db::schema::{refresh_tokens, sessions, users};
+use crate::models::audit::{self, Event};
+use crate::models::new_id;
+use crate::models::user::User;
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Timestamp,
+    pub idle_expires_at: Timestamp,
+    pub absolute_expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub revoked_reason: Option<String>,
+}
+
+impl Session {
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && now < self.idle_expires_at && now < self.absolute_expires_at
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+struct RefreshTokenRow {
+    session_id: String,
+    used_at: Option<Timestamp>,
+}
+
+/// Why a session ended; stored in `revoked_reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevokeReason {
+    Logout,
+    RefreshReuse,
+    RoleChanged,
+}
+
+impl RevokeReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevokeReason::Logout => "logout",
+            RevokeReason::RefreshReuse => "refresh_reuse",
+            RevokeReason::RoleChanged => "role_changed",
+        }
+    }
+}
+
+/// A refresh token handed to the browser, and until when it is good.
+#[derive(Clone, Debug)]
+pub struct IssuedRefresh {
+    pub token: String,
+    pub expires_at: Timestamp,
+}
+
+/// Starts a session for `user_id` and issues its first refresh token.
+/// Call inside the transaction that also records the sign-in.
+pub fn create(
+    conn: &mut DbConnection,
+    user_id: &str,
+    user_agent: &str,
+    ip: &str,
+    now: Timestamp,
+    policy: &SessionPolicy,
+) -> QueryResult<(Session, IssuedRefresh)> {
+    let absolute = now + policy.max_age;
+    let session = Session {
+        id: new_id(),
+        user_id: user_id.to_owned(),
+        user_agent: user_agent.chars().take(400).collect(),
+        ip: ip.to_owned(),
+        created_at: now,
+        last_used_at: now,
+        idle_expires_at: (now + policy.refresh_ttl).min(absolute),
+        absolute_expires_at: absolute,
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&session.id),
+            sessions::user_id.eq(&session.user_id),
+            sessions::user_agent.eq(&session.user_agent),
+            sessions::ip.eq(&session.ip),
+            sessions::created_at.eq(session.created_at),
+            sessions::last_used_at.eq(session.last_used_at),
+            sessions::idle_expires_at.eq(session.idle_expires_at),
+            sessions::absolute_expires_at.eq(session.absolute_expires_at),
+        ))
+        .execute(conn)?;
+    let token = insert_token(conn, &session.id, now)?;
+    let issued = IssuedRefresh {
+        token,
+        expires_at: session.idle_expires_at,
+    };
+    Ok((session, issued))
+}
+
+fn insert_token(conn: &mut DbConnection, session_id: &str, now: Timestamp) -> QueryResult<String> {
+    let token = new_refresh_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(hash_refresh_token(&token)),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Refresh {
+    /// This request won the rotation: set the new refresh token.
+    Rotated {
+        user: User,
+        session_id: String,
+        refresh: IssuedRefresh,
+    },
+    /// Another request rotated this token moments ago (two tabs): serve the page
+    /// with a new access token, but leave the winner's refresh cookie alone.
+    Grace { user: User, session_id: String },
+    /// A rotated token came back after the grace interval: the session is now revoked.
+    Reused { session_id: String },
+    /// Unknown, revoked or expired: sign the browser out.
+    Invalid,
+}
+
+pub fn refresh(
+    conn: &mut DbConnection,
+    presented: &str,
+    now: Timestamp,
+    policy: &SessionPolicy,
+    ip: &str,
+) -> QueryResult<Refresh> {
+    let hash = hash_refresh_token(presented);
+    // 1. It exists.
+    let Some(token) = refresh_tokens::table
+        .find(&hash)
+        .select(RefreshTokenRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(Refresh::Invalid);
+    };
+    let (session, user) = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(&token.session_id))
+        .select((Session::as_select(), User::as_select()))
+        .first::<(Session, User)>(conn)?;
+    // 2. Not revoked, 3. not expired (idle or absolute); and the account is still active.
+    if !session.is_live(now) || !user.active {
+        return Ok(Refresh::Invalid);
+    }
+
+    let used_at = match token.used_at {
+        Some(used_at) => used_at,
+        None => match rotate(conn, &hash, &session, now, policy)? {
+            Some(refresh) => {
+                return Ok(Refresh::Rotated {
+                    user,
+                    session_id: session.id,
+                    refresh,
+                });
+            }
+            // Lost the race: the winner's used_at decides grace or reuse.
+            None => match refresh_tokens::table
+                .find(&hash)
+                .select(refresh_tokens::used_at)
+                .first(conn)?
+            {
+                Some(used_at) => used_at,
+                None => return Ok(Refresh::Invalid),
+            },
+        },
+    };
+    if now - used_at <= policy.reuse_grace {
+        return Ok(Refresh::Grace {
+            user,
+            session_id: session.id,
+        });
+    }
+    conn.transaction(|conn| {
+        revoke(conn, &session.id, RevokeReason::RefreshReuse, now)?;
+        audit::record(
+            conn,
+            now,
+            Event::RefreshReuse,
+            audit::Entry {
+                user_id: Some(&user.id),
+                session_id: Some(&session.id),
+                ip: Some(ip),
+                ..Default::default()
+            },
+        )
+    })?;
+    Ok(Refresh::Reused {
+        session_id: session.id,
+    })
+}
+
+/// Marks `hash` used and issues its successor, in one transaction. The
+/// conditional update lets exactly one of several concurrent requests win;
+/// it runs first so SQLite takes the write lock before reading anything.
+fn rotate(
+    conn: &mut DbConnection,
+    hash: &str,
+    session: &Session,
+    now: Timestamp,
+    policy: &SessionPolicy,
+) -> QueryResult<Option<IssuedRefresh>> {
+    conn.transaction(|conn| {
+        let live_sessions = sessions::table
+            .filter(sessions::revoked_at.is_null())
+            .select(sessions::id);
+        let won = diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(hash))
+                .filter(refresh_tokens::used_at.is_null())
+                .filter(refresh_tokens::session_id.eq_any(live_sessions)),
+        )
+        .set(refresh_tokens::used_at.eq(now))
+        .execute(conn)?;
+        if won != 1 {
+            return Ok(None);
+        }
+        let token = insert_token(conn, &session.id, now)?;
+        let idle_expires_at = (now + policy.refresh_ttl).min(session.absolute_expires_at);
+        diesel::update(sessions::table.find(&session.id))
+            .set((
+                sessions::last_used_at.eq(now),
+                sessions::idle_expires_at.eq(idle_expires_at),
+            ))
+            .execute(conn)?;
+        Ok(Some(IssuedRefresh {
+            token,
+            expires_at: idle_expires_at,
+        }))
+    })
+}
+
+/// Ends a session. `false` if it was already ended.
+pub fn revoke(
+    conn: &mut DbConnection,
+    session_id: &str,
+    reason: RevokeReason,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(now),
+        sessions::revoked_reason.eq(reason.as_str()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends every live session of a user; returns their ids.
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    reason: RevokeReason,
+    now: Timestamp,
+) -> QueryResult<Vec<String>> {
+    conn.transaction(|conn| {
+        let ids: Vec<String> = sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null())
+            .select(sessions::id)
+            .load(conn)?;
+        diesel::update(sessions::table.filter(sessions::id.eq_any(&ids)))
+            .set((
+                sessions::revoked_at.eq(now),
+                sessions::revoked_reason.eq(reason.as_str()),
+            ))
+            .execute(conn)?;
+        Ok(ids)
+    })
+}
+
+/// Sessions revoked at or after `since`, for the revocation poller.
+pub fn revoked_since(
+    conn: &mut DbConnection,
+    since: Timestamp,
+) -> QueryResult<Vec<(String, Timestamp)>> {
+    sessions::table
+        .filter(sessions::revoked_at.ge(since))
+        .select((sessions::id, sessions::revoked_at.assume_not_null()))
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Session> {
+    sessions::table
+        .find(id)
+        .select(Session::as_select())
+        .first(conn)
+}

@@ -1,0 +1,222 @@
+//! What the `hrms` binary does: serve, and the account commands for operators.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use tokio::net::TcpListener;
+
+use crate::auth::password::{hash_blocking, policy_violation};
+use crate::auth::revocation;
+use crate::auth::sessions::{self, RevokeReason};
+use crate::auth::tokens::random_bytes;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, DatabaseArgs, ServeArgs, UserCommand};
+use crate::db::{Db, DbTarget};
+use crate::error::AppResult;
+use crate::models::audit::{self, Event};
+use crate::models::user::{self, NewUser, Role, email_problem, normalize_email};
+use crate::models::{new_id, settings};
+use crate::state::AppState;
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::try_from(args).map_err(anyhow::Error::msg)?;
+    let state = AppState::new(config, Arc::new(SystemClock)).await?;
+    if let Some((email, password)) = bootstrap_admin(&state).await? {
+        // Printed once, on the terminal of whoever started the first server; never logged.
+        println!(
+            "\n  First start: an Admin account was created.\n    email:    {email}\n    password: {password}\n  Sign in and keep the password somewhere safe; it is not shown again.\n"
+        );
+    }
+    let listener = TcpListener::bind(state.config.bind)
+        .await
+        .with_context(|| format!("could not listen on {}", state.config.bind))?;
+    run(listener, state).await
+}
+
+/// Serves on `listener` until SIGINT or SIGTERM, finishing in-flight requests.
+pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    let poller = tokio::spawn(revocation::poll_forever(state.clone()));
+    tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url.origin, "hrms is serving");
+    let app = crate::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    poller.abort();
+    result.context("the server stopped with an error")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+const BOOTSTRAPPED: &str = "admin_bootstrapped";
+pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@hrms.local";
+
+/// On the first start against an empty database, creates an Admin account with
+/// a random password and returns its credentials; never again afterwards.
+pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, String)>> {
+    let needed = state
+        .db
+        .run(|conn| Ok(settings::get(conn, BOOTSTRAPPED)?.is_none() && user::count(conn)? == 0))
+        .await?;
+    if !needed {
+        return Ok(None);
+    }
+    let password = crate::auth::tokens::hex(&random_bytes::<12>());
+    let hash = state.passwords.hash(password.clone()).await?;
+    let now = state.clock.now();
+    let created = state
+        .db
+        .transaction(move |conn| {
+            // Re-checked inside the transaction: another instance may have won.
+            if settings::get(conn, BOOTSTRAPPED)?.is_some() || user::count(conn)? > 0 {
+                return Ok(false);
+            }
+            let id = new_id();
+            let admin = NewUser {
+                id: &id,
+                email: BOOTSTRAP_ADMIN_EMAIL,
+                full_name: "Administrator",
+                password_hash: &hash,
+                role: Role::Admin.as_str(),
+                active: true,
+                created_at: now,
+                updated_at: now,
+            };
+            user::insert(conn, &admin)?;
+            settings::set(conn, BOOTSTRAPPED, "yes")?;
+            audit::record(
+                conn,
+                now,
+                Event::AdminBootstrapped,
+                audit::Entry {
+                    user_id: Some(&id),
+                    ..Default::default()
+                },
+            )?;
+            Ok(true)
+        })
+        .await?;
+    Ok(created.then(|| (BOOTSTRAP_ADMIN_EMAIL.to_owned(), password)))
+}
+
+fn open_db(args: &DatabaseArgs) -> anyhow::Result<Db> {
+    let db = Db::new(DbTarget::parse(&args.database_url).map_err(anyhow::Error::msg)?);
+    db.migrate().context("could not prepare the database")?;
+    Ok(db)
+}
+
+pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || user_blocking(cmd, &mut std::io::stdin().lock())).await?
+}
+
+/// The account commands; `stdin` supplies the password for `create`.
+pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    match cmd {
+        UserCommand::Create {
+            email,
+            name,
+            role,
+            db,
+            bcrypt_cost,
+        } => {
+            let email = normalize_email(&email);
+            if let Some(problem) = email_problem(&email) {
+                bail!("--email: {problem}");
+            }
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                bail!("--name must not be empty");
+            }
+            let mut password = String::new();
+            stdin
+                .read_line(&mut password)
+                .context("could not read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if let Some(problem) = policy_violation(password, &email) {
+                bail!("password refused: {problem}");
+            }
+            let db = open_db(&db)?;
+            let hash = hash_blocking(password, bcrypt_cost)?;
+            let created = db.transaction_blocking(|conn| {
+                let id = new_id();
+                let new_user = NewUser {
+                    id: &id,
+                    email: &email,
+                    full_name: &name,
+                    password_hash: &hash,
+                    role: role.as_str(),
+                    active: true,
+                    created_at: now,
+                    updated_at: now,
+                };
+                if !user::insert(conn, &new_user)? {
+                    return Ok(false);
+                }
+                let entry = audit::Entry {
+                    user_id: Some(&id),
+                    email: Some(&email),
+                    detail: Some(role.as_str()),
+                    ..Default::default()
+                };
+                audit::record(conn, now, Event::UserCreated, entry)?;
+                Ok(true)
+            })?;
+            if !created {
+                bail!("an account with the email {email} already exists");
+            }
+            println!("Created {} account for {email}.", role.label());
+        }
+        UserCommand::SetRole { email, role, db } => {
+            let db = open_db(&db)?;
+            let email = normalize_email(&email);
+            let revoked = db.transaction_blocking(|conn| {
+                let Some(account) = user::find_by_email(conn, &email)? else {
+                    return Ok(None);
+                };
+                user::set_role(conn, &account.id, role, now)?;
+                let revoked = sessions::revoke_all_for_user(
+                    conn,
+                    &account.id,
+                    RevokeReason::RoleChanged,
+                    now,
+                )?;
+                let detail = format!("{} -> {}", account.role, role.as_str());
+                let entry = audit::Entry {
+                    user_id: Some(&account.id),
+                    email: Some(&email),
+                    detail: Some(&detail),
+                    ..Default::default()
+                };
+                audit::record(conn, now, Event::RoleChanged, entry)?;
+                Ok(Some(revoked.len()))
+            })?;
+            match revoked {
+                Some(n) => println!(
+                    "{email} is now {}; {n} session(s) signed out.",
+                    role.label()
+                ),
+                None => bail!("no account with the email {email}"),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,302 @@
+//! Command line and typed configuration. Every flag also reads an environment
+//! variable (`--bind` / `HRMS_BIND`, ...).
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use time::Duration;
+
+use crate::models::user::Role;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hrms",
+    version,
+    about = "A small HR portal",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `hrms` with no subcommand serves, with these flags.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve(ServeArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = Role::Employee)]
+        role: Role,
+        #[command(flatten)]
+        db: DatabaseArgs,
+        #[arg(long, env = "HRMS_BCRYPT_COST", default_value_t = 12, value_parser = parse_bcrypt_cost)]
+        bcrypt_cost: u32,
+    },
+    /// Change an account's role. Its sessions are revoked: the old role claim must die.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: Role,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` (or a bare path) for the embedded database, `postgres://...` for PostgreSQL.
+    #[arg(long, env = "HRMS_DATABASE_URL", default_value = "sqlite://hrms.db")]
+    pub database_url: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Registration {
+    /// Anyone may create an Employee account.
+    Open,
+    /// Only the command line and (later) HR create accounts.
+    Closed,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "HRMS_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// The address people use to reach the portal. https makes cookies Secure and `__Host-` prefixed.
+    #[arg(long, env = "HRMS_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+    /// HS256 key for access tokens, at least 32 bytes. Unset: a random key is kept in the database.
+    #[arg(long, env = "HRMS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Lifetime of an access token.
+    #[arg(long, env = "HRMS_ACCESS_TTL", default_value = "15m", value_parser = parse_duration)]
+    pub access_ttl: Duration,
+    /// A session unused for this long ends (idle timeout).
+    #[arg(long, env = "HRMS_REFRESH_TTL", default_value = "7d", value_parser = parse_duration)]
+    pub refresh_ttl: Duration,
+    /// A session ends this long after sign-in, however active (absolute lifetime).
+    #[arg(long, env = "HRMS_SESSION_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
+    pub session_max_age: Duration,
+    /// A rotated refresh token presented again within this interval (two tabs) is tolerated.
+    #[arg(long, env = "HRMS_REUSE_GRACE", default_value = "10s", value_parser = parse_duration)]
+    pub reuse_grace: Duration,
+    /// bcrypt cost for new password hashes (4 to 31; below 10 only for tests).
+    #[arg(long, env = "HRMS_BCRYPT_COST", default_value_t = 12, value_parser = parse_bcrypt_cost)]
+    pub bcrypt_cost: u32,
+    /// Whether anyone may register.
+    #[arg(long, env = "HRMS_REGISTRATION", value_enum, default_value_t = Registration::Open)]
+    pub registration: Registration,
+    /// Failed sign-ins per account within the window before it is throttled.
+    #[arg(long, env = "HRMS_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_max_failures_per_account: u32,
+    /// Failed sign-ins per client IP within the window before it is throttled.
+    #[arg(long, env = "HRMS_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 50)]
+    pub login_max_failures_per_ip: u32,
+    /// The window over which failed sign-ins are counted.
+    #[arg(long, env = "HRMS_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = parse_duration)]
+    pub login_throttle_window: Duration,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        // The same defaults as the command line, so tests and code agree with it.
+        Cli::parse_from(["hrms"]).serve
+    }
+}
+
+/// Parses `90s`, `15m`, `12h`, `7d` (a bare number is seconds).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 30s, 15m, 12h or 7d"))?;
+    let d = match unit {
+        "" | "s" => Duration::seconds(n),
+        "m" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        _ => return Err(format!("unknown unit {unit:?} in {s:?}: use s, m, h or d")),
+    };
+    if d.is_zero() {
+        return Err("a duration must be longer than zero".into());
+    }
+    Ok(d)
+}
+
+fn parse_bcrypt_cost(s: &str) -> Result<u32, String> {
+    let cost: u32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (4..=31).contains(&cost) {
+        Ok(cost)
+    } else {
+        Err("the bcrypt cost must be between 4 and 31".into())
+    }
+}
+
+/// The public origin, parsed once from `--public-url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `scheme://host[:port]`, compared with the `Origin` header.
+    pub origin: String,
+    pub https: bool,
+}
+
+impl PublicUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        let (https, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err(format!(
+                "--public-url {url:?} must start with http:// or https://"
+            ));
+        };
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty() {
+            return Err(format!("--public-url {url:?} has no host"));
+        }
+        let scheme = if https { "https" } else { "http" };
+        Ok(Self {
+            origin: format!("{scheme}://{}", host.to_ascii_lowercase()),
+            https,
+        })
+    }
+}
+
+/// Rules of the session lifecycle.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub max_age: Duration,
+    pub reuse_grace: Duration,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottlePolicy {
+    pub max_per_account: u32,
+    pub max_per_ip: u32,
+    pub window: Duration,
+}
+
+/// Validated configuration of a running server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: String,
+    pub public_url: PublicUrl,
+    pub jwt_secret: Option<Vec<u8>>,
+    pub sessions: SessionPolicy,
+    pub bcrypt_cost: u32,
+    pub registration: Registration,
+    pub throttle: ThrottlePolicy,
+}
+
+/// The shortest HS256 key we accept (RFC 7518 wants at least the hash size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl TryFrom<ServeArgs> for Config {
+    type Error = String;
+
+    fn try_from(a: ServeArgs) -> Result<Self, String> {
+        let jwt_secret = match a.jwt_secret {
+            Some(s) if s.len() < MIN_SECRET_BYTES => {
+                return Err(format!(
+                    "--jwt-secret is {} bytes long; it must be at least {MIN_SECRET_BYTES} bytes (try: openssl rand -base64 48)",
+                    s.len()
+                ));
+            }
+            other => other.map(String::into_bytes),
+        };
+        if a.session_max_age < a.access_ttl {
+            return Err("--session-max-age must be longer than --access-ttl".into());
+        }
+        Ok(Config {
+            bind: a.bind,
+            database_url: a.db.database_url,
+            public_url: PublicUrl::parse(&a.public_url)?,
+            jwt_secret,
+            sessions: SessionPolicy {
+                access_ttl: a.access_ttl,
+                refresh_ttl: a.refresh_ttl,
+                max_age: a.session_max_age,
+                reuse_grace: a.reuse_grace,
+            },
+            bcrypt_cost: a.bcrypt_cost,
+            registration: a.registration,
+            throttle: ThrottlePolicy {
+                max_per_account: a.login_max_failures_per_account,
+                max_per_ip: a.login_max_failures_per_ip,
+                window: a.login_throttle_window,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("2s"), Ok(Duration::seconds(2)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::minutes(15)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::hours(12)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::days(7)));
+        assert!(parse_duration("7w").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("m").is_err());
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused() {
+        let args = ServeArgs {
+            jwt_secret: Some("too-short".into()),
+            ..ServeArgs::default()
+        };
+        let err = Config::try_from(args).unwrap_err();
+        assert!(err.contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn public_url_origin_drops_path_and_detects_https() {
+        let u = PublicUrl::parse("https://HR.example.com/portal/").unwrap();
+        assert_eq!(u.origin, "https://hr.example.com");
+        assert!(u.https);
+        assert!(PublicUrl::parse("ftp://x").is_err());
+    }
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let c = Config::try_from(ServeArgs::default()).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.database_url, "sqlite://hrms.db");
+        assert_eq!(c.sessions.access_ttl, Duration::minutes(15));
+        assert_eq!(c.sessions.refresh_ttl, Duration::days(7));
+        assert_eq!(c.sessions.max_age, Duration::days(30));
+        assert_eq!(c.sessions.reuse_grace, Duration::seconds(10));
+        assert_eq!(c.bcrypt_cost, 12);
+        assert_eq!(c.registration, Registration::Open);
+    }
+}

@@ -1,0 +1,87 @@
+//! Database access: the two-backend connection, the schema, migrations, and
+//! `Db::run`, which runs blocking diesel code on the blocking thread pool.
+
+pub mod connection;
+pub mod migrate;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::Connection;
+
+pub use connection::{DbConnection, DbTarget};
+
+use crate::error::{AppError, AppResult};
+
+/// How long a request waits for a free connection before it gets a 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Clone)]
+pub struct Db {
+    pool: connection::Pool,
+}
+
+impl Db {
+    pub fn new(target: DbTarget) -> Self {
+        let max_size = match target {
+            // SQLite has one writer at a time; a few readers beside it are plenty.
+            DbTarget::Sqlite(_) => 8,
+            DbTarget::Postgres(_) => 16,
+        };
+        Self {
+            pool: connection::build_pool(target, max_size, ACQUIRE_TIMEOUT),
+        }
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool. A pool that
+    /// cannot hand out a connection in time is `AppError::Unavailable` (503).
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.into()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+    }
+
+    /// Runs `f` in one database transaction: all of its writes land, or none.
+    pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| Ok(conn.transaction(f)?)).await
+    }
+
+    /// Blocking variant of `transaction`, for start-up and the command line.
+    pub fn transaction_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>,
+    ) -> AppResult<T> {
+        self.run_blocking(move |conn| Ok(conn.transaction(f)?))
+    }
+
+    /// Blocking variant for start-up and the command line.
+    pub fn run_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| AppError::Unavailable(e.into()))?;
+        f(&mut conn)
+    }
+
+    pub fn migrate(&self) -> AppResult<()> {
+        self.run_blocking(|conn| {
+            migrate::run_pending(conn)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("migration failed: {e}")))
+        })
+    }
+}

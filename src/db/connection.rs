@@ -1,0 +1,117 @@
+//! The connection type that serves both backends, and the pool that hands it out.
+//!
+//! The backend is chosen from the URL scheme, never by trying one and falling
+//! back: diesel's derived `establish` would happily open a SQLite file named
+//! `postgres://...` when PostgreSQL is down.
+
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Where the database lives, parsed from `--database-url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbTarget {
+    /// A file path for SQLite.
+    Sqlite(String),
+    /// A libpq connection URL.
+    Postgres(String),
+}
+
+impl DbTarget {
+    /// `postgres://` / `postgresql://` select PostgreSQL; `sqlite://PATH` or a bare path select SQLite.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbTarget::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err("the database URL is empty".into());
+        }
+        if path.contains("://") {
+            return Err(format!(
+                "unsupported database URL scheme in {url:?}: use sqlite://PATH or postgres://..."
+            ));
+        }
+        Ok(DbTarget::Sqlite(path.to_owned()))
+    }
+}
+
+/// SQLite settings applied to every new connection (WAL is set once, at migration).
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+/// PostgreSQL settings applied to every new connection.
+const POSTGRES_SETTINGS: &str = "SET statement_timeout = '5s'; SET TIME ZONE 'UTC';";
+
+/// Opens connections for the pool, for the backend named by the target.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    target: DbTarget,
+}
+
+impl Manager {
+    pub fn new(target: DbTarget) -> Self {
+        Self { target }
+    }
+
+    pub fn establish(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match &self.target {
+            DbTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DbTarget::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute(POSTGRES_SETTINGS)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgresql(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Builds a pool that does not connect eagerly, so that the server starts (and
+/// `/healthz` answers 503) while the database is down, and recovers by itself.
+pub fn build_pool(target: DbTarget, max_size: u32, acquire_timeout: Duration) -> Pool {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(acquire_timeout)
+        // A cheap ping on checkout drops connections that died with the server.
+        .test_on_check_out(true)
+        .build_unchecked(Manager::new(target))
+}

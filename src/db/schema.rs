@@ -1,0 +1,80 @@
+// Written by hand (see diesel.toml): one schema for both backends, using only
+// the portable types (Text, Bool, Timestamp). The `schema_matches_migrations`
+// test loads every table on each backend to catch drift.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        full_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        user_agent -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        idle_expires_at -> Timestamp,
+        absolute_expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        throttle_key -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        event -> Text,
+        user_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        session_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    refresh_tokens,
+    login_failures,
+    audit_log,
+    settings,
+);

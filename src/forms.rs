@@ -1,0 +1,123 @@
+//! `CsrfForm<T>`: the only way handlers read a POSTed form. It refuses bodies
+//! that are too large, not a form, not UTF-8 or carrying control characters
+//! (400/413, with a message a person understands), and forms whose
+//! `csrf_token` does not match the session or pre-session cookie (403).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::de::DeserializeOwned;
+
+use crate::auth::csrf::Binding;
+use crate::auth::middleware::{CurrentUser, PreSession};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Forms protected against CSRF expose their token.
+pub trait CsrfProtected {
+    fn csrf_token(&self) -> &str;
+}
+
+/// A form with nothing but the CSRF token (sign out).
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+impl CsrfProtected for CsrfOnly {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+pub struct CsrfForm<T>(pub T);
+
+impl<T> FromRequest<AppState> for CsrfForm<T>
+where
+    T: DeserializeOwned + CsrfProtected + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                ct.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(AppError::BadRequest(
+                "This address expects a web form.".into(),
+            ));
+        }
+        let user = req.extensions().get::<CurrentUser>().cloned();
+        let pre_session = req.extensions().get::<PreSession>().cloned();
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("The form could not be read.".into())
+            }
+        })?;
+        check_text(&body)?;
+        let form: T = serde_urlencoded::from_bytes(&body).map_err(|_| {
+            AppError::BadRequest(
+                "The form could not be read: a field is missing or malformed.".into(),
+            )
+        })?;
+
+        let token = form.csrf_token();
+        let session_ok =
+            user.is_some_and(|u| state.csrf.verify(Binding::Session(&u.session_id), token));
+        let pre_ok =
+            pre_session.is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token));
+        if !(session_ok || pre_ok) {
+            return Err(AppError::Forbidden(
+                "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+            ));
+        }
+        Ok(CsrfForm(form))
+    }
+}
+
+/// Every name and value must decode to UTF-8 text without control characters
+/// (tab and line breaks aside): nothing downstream has to think about NUL.
+fn check_text(body: &[u8]) -> Result<(), AppError> {
+    for part in body.split(|b| *b == b'&') {
+        let plus_as_space: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+        let text = std::str::from_utf8(&decoded).map_err(|_| {
+            AppError::BadRequest("The form contained text that is not valid UTF-8.".into())
+        })?;
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+        {
+            return Err(AppError::BadRequest(
+                "The form contained characters that are not allowed.".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_text;
+
+    #[test]
+    fn text_checks() {
+        assert!(check_text(b"a=b&c=d+e%20f&g=%C3%BC").is_ok());
+        assert!(check_text(b"a=%00").is_err());
+        assert!(check_text(b"a=%FF%FE").is_err());
+        assert!(check_text(b"a=\x01").is_err());
+        assert!(check_text(b"a=line%0Abreak").is_ok());
+    }
+}

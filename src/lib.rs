@@ -1,0 +1,21 @@
+//! hrms: a small HR portal with sign-in done right.
+
+pub mod access;
+pub mod auth;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod forms;
+pub mod handlers;
+pub mod models;
+pub mod page;
+pub mod router;
+pub mod security;
+pub mod state;
+pub mod static_files;
+pub mod templates;
+
+pub use router::build_app;
+pub use state::AppState;

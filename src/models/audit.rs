@@ -1,0 +1,89 @@
+//! The audit log: who did what, when, from where. Never a password or token.
+
+use diesel::prelude::*;
+
+use crate::clock::Timestamp;
+use crate::db::DbConnection;
+use crate::db::schema::audit_log;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    SignInSuccess,
+    SignInFailure,
+    SignInThrottled,
+    Logout,
+    Registration,
+    RefreshReuse,
+    RoleChanged,
+    UserCreated,
+    AdminBootstrapped,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::SignInSuccess => "sign_in_success",
+            Event::SignInFailure => "sign_in_failure",
+            Event::SignInThrottled => "sign_in_throttled",
+            Event::Logout => "logout",
+            Event::Registration => "registration",
+            Event::RefreshReuse => "refresh_reuse",
+            Event::RoleChanged => "role_changed",
+            Event::UserCreated => "user_created",
+            Event::AdminBootstrapped => "admin_bootstrapped",
+        }
+    }
+}
+
+/// One audit entry; unset fields are stored as NULL.
+#[derive(Clone, Debug, Default)]
+pub struct Entry<'a> {
+    pub user_id: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    event: Event,
+    entry: Entry<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(super::new_id()),
+            audit_log::occurred_at.eq(now),
+            audit_log::event.eq(event.as_str()),
+            audit_log::user_id.eq(entry.user_id),
+            audit_log::email.eq(entry.email),
+            audit_log::session_id.eq(entry.session_id),
+            audit_log::ip.eq(entry.ip),
+            audit_log::detail.eq(entry.detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: String,
+    pub occurred_at: Timestamp,
+    pub event: String,
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub session_id: Option<String>,
+    pub ip: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The newest entries first.
+pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .order(audit_log::occurred_at.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}

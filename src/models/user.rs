@@ -1,0 +1,181 @@
+use std::fmt;
+use std::str::FromStr;
+
+use diesel::prelude::*;
+
+use crate::clock::Timestamp;
+use crate::db::DbConnection;
+use crate::db::schema::users;
+use crate::error::{AppError, AppResult};
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Employee,
+    Hr,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Employee => "employee",
+            Role::Hr => "hr",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// How the role is shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Employee => "Employee",
+            Role::Hr => "HR",
+            Role::Admin => "Admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "employee" => Ok(Role::Employee),
+            "hr" => Ok(Role::Hr),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!("unknown role {other:?}")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl User {
+    /// The role column is written only through `Role`, so a bad value is data corruption.
+    pub fn role(&self) -> AppResult<Role> {
+        self.role
+            .parse()
+            .map_err(|e: String| AppError::Internal(anyhow::anyhow!("user {}: {e}", self.id)))
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub full_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Emails are compared case-insensitively: they are stored trimmed and lower-cased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A plausible address: one `@`, something before it, a dotted domain after it, no spaces.
+pub fn email_problem(email: &str) -> Option<&'static str> {
+    if email.is_empty() {
+        return Some("Enter your email address.");
+    }
+    if email.chars().count() > 254 {
+        return Some("This email address is too long.");
+    }
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.len() <= 64
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    (!valid).then_some("Enter an email address like name@company.com.")
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email.eq(normalize_email(email)))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<User> {
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+/// Inserts a user. `Ok(false)` when the email is taken (the unique index decides,
+/// so two registrations racing for one email cannot both succeed).
+pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> QueryResult<bool> {
+    match diesel::insert_into(users::table).values(user).execute(conn) {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn set_role(
+    conn: &mut DbConnection,
+    id: &str,
+    role: Role,
+    now: Timestamp,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shapes() {
+        assert_eq!(email_problem("ann@example.com"), None);
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "a@b@example.com",
+            "ann@.com",
+        ] {
+            assert!(email_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}

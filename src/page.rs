@@ -1,0 +1,57 @@
+//! `Page`: what every handler needs to render the shared layout (who is signed
+//! in, the CSRF token for the forms on the page).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::auth::csrf::Binding;
+use crate::auth::middleware::{CurrentUser, PreSession};
+use crate::config::Registration;
+use crate::state::AppState;
+use crate::templates::{Layout, NavUser};
+
+pub struct Page {
+    pub user: Option<CurrentUser>,
+    /// For the forms on this page: bound to the session when signed in,
+    /// otherwise to the pre-session cookie.
+    pub csrf_token: String,
+    registration_open: bool,
+}
+
+impl Page {
+    pub fn layout(&self) -> Layout {
+        Layout {
+            user: self.user.as_ref().map(|u| NavUser {
+                name: u.name.clone(),
+                role_label: u.role.label(),
+            }),
+            csrf_token: self.csrf_token.clone(),
+            registration_open: self.registration_open,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = parts.extensions.get::<CurrentUser>().cloned();
+        let pre_session = parts
+            .extensions
+            .get::<PreSession>()
+            .map(|p| p.0.as_str())
+            .unwrap_or_default();
+        let binding = match &user {
+            Some(u) => Binding::Session(&u.session_id),
+            None => Binding::PreSession(pre_session),
+        };
+        let csrf_token = state.csrf.token(binding);
+        Ok(Page {
+            user,
+            csrf_token,
+            registration_open: state.config.registration == Registration::Open,
+        })
+    }
+}

@@ -1,0 +1,78 @@
+//! The application state: one `App` behind an `Arc`, cloned into every handler.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::auth::cookies::CookieNames;
+use crate::auth::csrf::Csrf;
+use crate::auth::password::Passwords;
+use crate::auth::revocation::RevokedSessions;
+use crate::auth::tokens::{AccessTokens, hex, random_bytes};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{Db, DbTarget};
+use crate::models::settings;
+
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub access_tokens: AccessTokens,
+    pub csrf: Csrf,
+    pub revoked: RevokedSessions,
+    pub passwords: Passwords,
+    pub cookies: CookieNames,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// Where the generated signing key is kept when `--jwt-secret` is not given.
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+impl AppState {
+    /// Opens the database, applies migrations and loads (or creates) the signing key.
+    pub async fn new(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let target = DbTarget::parse(&config.database_url).map_err(anyhow::Error::msg)?;
+        let db = Db::new(target);
+        let configured_secret = config.jwt_secret.clone();
+        let (db, secret) = tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Vec<u8>)> {
+            db.migrate().context("could not prepare the database")?;
+            let secret = match configured_secret {
+                Some(secret) => secret,
+                None => db
+                    .run_blocking(|conn| {
+                        Ok(settings::get_or_insert(
+                            conn,
+                            JWT_SECRET_KEY,
+                            &hex(&random_bytes::<32>()),
+                        )?)
+                    })
+                    .context("could not load the signing key")?
+                    .into_bytes(),
+            };
+            Ok((db, secret))
+        })
+        .await??;
+
+        Ok(AppState(Arc::new(App {
+            db,
+            clock,
+            access_tokens: AccessTokens::new(&secret),
+            csrf: Csrf::new(&secret),
+            revoked: RevokedSessions::new(config.sessions.access_ttl),
+            passwords: Passwords::new(config.bcrypt_cost),
+            cookies: CookieNames::new(config.public_url.https),
+            config,
+        })))
+    }
+}

@@ -1,0 +1,117 @@
+//! Page templates (askama, auto-escaped) and the one function that renders them.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+/// What the shared layout needs on every page.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    /// Who is signed in, for the navigation bar.
+    pub user: Option<NavUser>,
+    /// CSRF token for the forms in the layout (the sign-out button).
+    pub csrf_token: String,
+    /// Whether to offer the registration link.
+    pub registration_open: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NavUser {
+    pub name: String,
+    pub role_label: &'static str,
+}
+
+/// Renders a template into a response with the given status. A template that
+/// fails to render is a bug: the person gets a plain 500, the cause is logged.
+pub fn render_page<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Something went wrong. It has been logged.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Shorthand for a 200 page.
+pub fn ok_page<T: Template>(page: &T) -> Response {
+    render_page(StatusCode::OK, page)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub title: &'static str,
+    pub message: String,
+}
+
+#[derive(Template, Default)]
+#[template(path = "auth/login.html")]
+pub struct LoginPage {
+    pub layout: Layout,
+    pub csrf_token: String,
+    pub email: String,
+    pub next: String,
+    /// Shown above the form in red: wrong credentials, throttling.
+    pub error: Option<String>,
+    /// Shown above the form in green/blue: account created, signed out.
+    pub notice: Option<String>,
+}
+
+/// A message per field of the registration form.
+#[derive(Clone, Debug, Default)]
+pub struct RegisterErrors {
+    pub full_name: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub password_confirm: Option<String>,
+}
+
+impl RegisterErrors {
+    pub fn is_empty(&self) -> bool {
+        self.full_name.is_none()
+            && self.email.is_none()
+            && self.password.is_none()
+            && self.password_confirm.is_none()
+    }
+}
+
+#[derive(Template, Default)]
+#[template(path = "auth/register.html")]
+pub struct RegisterPage {
+    pub layout: Layout,
+    pub csrf_token: String,
+    pub full_name: String,
+    pub email: String,
+    pub errors: RegisterErrors,
+}
+
+#[derive(Template)]
+#[template(path = "auth/registration_closed.html")]
+pub struct RegistrationClosedPage {
+    pub layout: Layout,
+}
+
+#[derive(Template)]
+#[template(path = "auth/logout.html")]
+pub struct LogoutPage {
+    pub layout: Layout,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/index.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub full_name: String,
+    pub email: String,
+    pub role_label: &'static str,
+    pub member_since: String,
+    pub session_started: String,
+}
