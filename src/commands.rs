@@ -118,7 +118,8 @@ pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, Stri
 }
 
 fn open_db(args: &DatabaseArgs) -> anyhow::Result<Db> {
-    let db = Db::new(DbTarget::parse(&args.database_url).map_err(anyhow::Error::msg)?);
+    let target = DbTarget::parse(&args.database_url).map_err(anyhow::Error::msg)?;
+    let db = Db::new(target, Some(1), std::time::Duration::from_secs(10));
     db.migrate().context("could not prepare the database")?;
     Ok(db)
 }

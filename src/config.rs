@@ -110,6 +110,12 @@ pub struct ServeArgs {
     /// Failed sign-ins per client IP within the window before it is throttled.
     #[arg(long, env = "HRMS_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 50)]
     pub login_max_failures_per_ip: u32,
+    /// Database connections per instance (default: 8 on SQLite, 16 on PostgreSQL).
+    #[arg(long, env = "HRMS_DB_POOL_SIZE")]
+    pub db_pool_size: Option<u32>,
+    /// How long a request waits for a database connection before it gets a 503.
+    #[arg(long, env = "HRMS_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_std_duration)]
+    pub db_acquire_timeout: std::time::Duration,
     /// The window over which failed sign-ins are counted.
     #[arg(long, env = "HRMS_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = parse_duration)]
     pub login_throttle_window: Duration,
@@ -141,6 +147,20 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("a duration must be longer than zero".into());
     }
     Ok(d)
+}
+
+/// Like `parse_duration`, but also takes milliseconds (`250ms`), for timeouts.
+pub fn parse_std_duration(s: &str) -> Result<std::time::Duration, String> {
+    if let Some(ms) = s.trim().strip_suffix("ms") {
+        let ms: u64 = ms
+            .parse()
+            .map_err(|_| format!("{s:?} is not a duration like 250ms or 3s"))?;
+        return Ok(std::time::Duration::from_millis(ms));
+    }
+    let d = parse_duration(s)?;
+    Ok(std::time::Duration::from_secs(
+        d.whole_seconds().unsigned_abs(),
+    ))
 }
 
 fn parse_bcrypt_cost(s: &str) -> Result<u32, String> {
@@ -205,6 +225,8 @@ pub struct ThrottlePolicy {
 pub struct Config {
     pub bind: SocketAddr,
     pub database_url: String,
+    pub db_pool_size: Option<u32>,
+    pub db_acquire_timeout: std::time::Duration,
     pub public_url: PublicUrl,
     pub jwt_secret: Option<Vec<u8>>,
     pub sessions: SessionPolicy,
@@ -235,6 +257,8 @@ impl TryFrom<ServeArgs> for Config {
         Ok(Config {
             bind: a.bind,
             database_url: a.db.database_url,
+            db_pool_size: a.db_pool_size,
+            db_acquire_timeout: a.db_acquire_timeout,
             public_url: PublicUrl::parse(&a.public_url)?,
             jwt_secret,
             sessions: SessionPolicy {

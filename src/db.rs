@@ -13,23 +13,22 @@ pub use connection::{DbConnection, DbTarget};
 
 use crate::error::{AppError, AppResult};
 
-/// How long a request waits for a free connection before it gets a 503.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
-
 #[derive(Clone)]
 pub struct Db {
     pool: connection::Pool,
 }
 
 impl Db {
-    pub fn new(target: DbTarget) -> Self {
-        let max_size = match target {
+    /// `pool_size` defaults by backend; `acquire_timeout` is how long a request
+    /// waits for a free connection before it gets a 503.
+    pub fn new(target: DbTarget, pool_size: Option<u32>, acquire_timeout: Duration) -> Self {
+        let max_size = pool_size.unwrap_or(match target {
             // SQLite has one writer at a time; a few readers beside it are plenty.
             DbTarget::Sqlite(_) => 8,
             DbTarget::Postgres(_) => 16,
-        };
+        });
         Self {
-            pool: connection::build_pool(target, max_size, ACQUIRE_TIMEOUT),
+            pool: connection::build_pool(target, max_size.max(1), acquire_timeout),
         }
     }
 

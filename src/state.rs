@@ -43,7 +43,7 @@ impl AppState {
     /// Opens the database, applies migrations and loads (or creates) the signing key.
     pub async fn new(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let target = DbTarget::parse(&config.database_url).map_err(anyhow::Error::msg)?;
-        let db = Db::new(target);
+        let db = Db::new(target, config.db_pool_size, config.db_acquire_timeout);
         let configured_secret = config.jwt_secret.clone();
         let (db, secret) = tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Vec<u8>)> {
             db.migrate().context("could not prepare the database")?;

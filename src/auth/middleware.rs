@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -43,10 +44,16 @@ pub struct Client {
 
 impl Client {
     fn from_parts(extensions: &axum::http::Extensions, headers: &axum::http::HeaderMap) -> Self {
-        let ip = extensions
+        // `MockConnectInfo` stands in for the socket in in-process tests.
+        let peer = extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
+            .map(|ConnectInfo(addr)| addr)
+            .or_else(|| {
+                extensions
+                    .get::<MockConnectInfo<SocketAddr>>()
+                    .map(|MockConnectInfo(addr)| addr)
+            });
+        let ip = peer.map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
         let user_agent = headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())

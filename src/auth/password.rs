@@ -34,7 +34,7 @@ pub fn policy_violation(password: &str, email: &str) -> Option<&'static str> {
     let lower = password.to_lowercase();
     // "password2024!" is as weak as "password": strip what people append.
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
-    let repeated = lower.chars().all(|c| Some(c) == lower.chars().next());
+    let repeated = lower.chars().all(|c| lower.starts_with(c));
     if COMMON.contains(lower.as_str())
         || (stem.chars().count() >= 4 && COMMON.contains(stem))
         || repeated
@@ -145,7 +145,7 @@ mod tests {
             Some("Use at least 12 characters.")
         );
         assert_eq!(policy_violation("tangerine kayak orbit", ""), None);
-        assert_eq!(policy_violation(&"ü".repeat(128), ""), None);
+        assert_eq!(policy_violation(&"üb".repeat(64), ""), None);
         assert_eq!(
             policy_violation(&"zq".repeat(65), ""),
             Some("Use at most 128 characters.")

@@ -1,0 +1,368 @@
+//! `TestApp` runs the real router in-process against a fresh SQLite file with
+//! a manual clock; `Browser` keeps cookies the way a browser would.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use hrms::clock::{Clock, ManualClock};
+use hrms::config::{Config, ServeArgs};
+use hrms::models::user::Role;
+use hrms::{AppState, build_app};
+use time::macros::datetime;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub db_path: std::path::PathBuf,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// A fresh app; `configure` adjusts the command-line defaults.
+    pub async fn with(configure: impl FnOnce(&mut ServeArgs)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("hrms.db");
+        let mut args = ServeArgs::default();
+        args.db.database_url = format!("sqlite://{}", db_path.display());
+        args.bcrypt_cost = 4;
+        configure(&mut args);
+        let config = Config::try_from(args).expect("valid test config");
+        let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
+        let state = AppState::new(config, clock.clone())
+            .await
+            .expect("app state");
+        TestApp {
+            state,
+            clock,
+            db_path,
+            _dir: Arc::new(dir),
+        }
+    }
+
+    /// Another instance of the portal on the same database and clock, as a
+    /// second server behind a load balancer would be.
+    pub async fn second_instance(&self) -> TestApp {
+        let state = AppState::new(self.state.config.clone(), self.clock.clone())
+            .await
+            .expect("second instance");
+        TestApp {
+            state,
+            clock: self.clock.clone(),
+            db_path: self.db_path.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
+    /// Lets this instance learn revocations made elsewhere, as its poller does.
+    pub async fn poll_revocations(&self) {
+        let since = self.now() - time::Duration::minutes(1);
+        hrms::auth::revocation::poll_once(&self.state, since)
+            .await
+            .expect("poll");
+    }
+
+    /// A browser with an empty cookie jar, connecting from 10.0.0.1.
+    pub fn browser(&self) -> Browser {
+        self.browser_from([10, 0, 0, 1])
+    }
+
+    pub fn browser_from(&self, ip: [u8; 4]) -> Browser {
+        let router =
+            build_app(self.state.clone()).layer(MockConnectInfo(SocketAddr::from((ip, 40000))));
+        Browser {
+            router,
+            jar: BTreeMap::new(),
+        }
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        self.clock.advance(by);
+    }
+
+    pub fn now(&self) -> hrms::clock::Timestamp {
+        self.clock.now()
+    }
+
+    /// Creates an account directly (as the `user create` command would).
+    pub async fn create_user(&self, email: &str, name: &str, role: Role) -> String {
+        let hash = self
+            .state
+            .passwords
+            .hash(PASSWORD.to_owned())
+            .await
+            .expect("hash");
+        let (email, name, now) = (email.to_owned(), name.to_owned(), self.now());
+        self.state
+            .db
+            .run(move |conn| {
+                let id = hrms::models::new_id();
+                let user = hrms::models::user::NewUser {
+                    id: &id,
+                    email: &hrms::models::user::normalize_email(&email),
+                    full_name: &name,
+                    password_hash: &hash,
+                    role: role.as_str(),
+                    active: true,
+                    created_at: now,
+                    updated_at: now,
+                };
+                assert!(hrms::models::user::insert(conn, &user)?);
+                Ok(id)
+            })
+            .await
+            .expect("create user")
+    }
+
+    /// A signed-in browser for a new Employee account.
+    pub async fn signed_in(&self, email: &str) -> Browser {
+        self.create_user(email, "Test Person", Role::Employee).await;
+        let mut browser = self.browser();
+        let res = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            res.body
+        );
+        browser
+    }
+
+    pub async fn audit_events(&self) -> Vec<hrms::models::audit::AuditRow> {
+        self.state
+            .db
+            .run(|conn| Ok(hrms::models::audit::recent(conn, 1000)?))
+            .await
+            .expect("audit log")
+    }
+
+    pub async fn count_events(&self, event: &str) -> usize {
+        self.audit_events()
+            .await
+            .iter()
+            .filter(|e| e.event == event)
+            .count()
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        self.state
+            .db
+            .run(|conn| Ok(hrms::models::user::count(conn)?))
+            .await
+            .expect("count")
+    }
+
+    pub async fn session(&self, id: &str) -> hrms::auth::sessions::Session {
+        let id = id.to_owned();
+        self.state
+            .db
+            .run(move |conn| Ok(hrms::auth::sessions::find(conn, &id)?))
+            .await
+            .expect("session")
+    }
+
+    /// Runs raw SQL, to break the database on purpose.
+    pub async fn execute(&self, sql: &'static str) {
+        use diesel::connection::SimpleConnection;
+        self.state
+            .db
+            .run(move |conn| Ok(conn.batch_execute(sql)?))
+            .await
+            .expect("sql");
+    }
+}
+
+/// One `Set-Cookie` header, parsed.
+#[derive(Clone, Debug)]
+pub struct SetCookie {
+    pub name: String,
+    pub value: String,
+    pub attributes: Vec<String>,
+}
+
+impl SetCookie {
+    fn parse(raw: &str) -> Option<Self> {
+        let mut parts = raw.split(';').map(str::trim);
+        let (name, value) = parts.next()?.split_once('=')?;
+        Some(SetCookie {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            attributes: parts.map(str::to_owned).collect(),
+        })
+    }
+
+    pub fn has(&self, attribute: &str) -> bool {
+        self.attributes
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(attribute))
+    }
+
+    pub fn is_removal(&self) -> bool {
+        self.value.is_empty() || self.has("Max-Age=0")
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+    pub set_cookies: Vec<SetCookie>,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&SetCookie> {
+        self.set_cookies.iter().find(|c| c.name == name)
+    }
+
+    /// The CSRF token of the first form on the page.
+    pub fn csrf_token(&self) -> String {
+        let marker = r#"name="csrf_token" value=""#;
+        let start = self
+            .body
+            .find(marker)
+            .map(|i| i + marker.len())
+            .expect("page has a CSRF token");
+        let len = self.body[start..].find('"').expect("closing quote");
+        self.body[start..start + len].to_owned()
+    }
+}
+
+#[derive(Clone)]
+pub struct Browser {
+    router: Router,
+    /// Cookie name -> value, as the browser would send them.
+    pub jar: BTreeMap<String, String>,
+}
+
+impl Browser {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Response {
+        if !self.jar.is_empty() && !req.headers().contains_key(header::COOKIE) {
+            let cookie = self
+                .jar
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let set_cookies: Vec<SetCookie> = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().and_then(SetCookie::parse))
+            .collect();
+        for c in &set_cookies {
+            if c.is_removal() {
+                self.jar.remove(&c.name);
+            } else {
+                self.jar.insert(c.name.clone(), c.value.clone());
+            }
+        }
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            set_cookies,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let body = serde_urlencoded::to_string(fields).expect("form");
+        self.post_raw(path, body.into_bytes()).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: Vec<u8>) -> Response {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// Loads `page` and submits its form with `fields` and the page's CSRF token.
+    pub async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.get(page).await.csrf_token();
+        let mut all = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post(action, &all).await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Response {
+        self.submit(
+            "/login",
+            "/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Presses the sign-out button on the dashboard.
+    pub async fn sign_out(&mut self) -> Response {
+        self.submit("/dashboard", "/logout", &[]).await
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.get(name).cloned()
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.jar.insert(name.to_owned(), value.to_owned());
+    }
+
+    pub fn forget(&mut self, name: &str) {
+        self.jar.remove(name);
+    }
+}
+
+/// The access token's claims, read without verification (for assertions).
+pub fn claims_of(token: &str) -> hrms::auth::tokens::AccessClaims {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("JWT payload");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64");
+    serde_json::from_slice(&json).expect("claims")
+}

@@ -1,0 +1,11 @@
+//! The integration suite: one binary, one shared helper.
+
+mod helpers;
+
+mod auth_flow;
+mod csrf_and_input;
+mod refresh;
+mod revocation;
+mod startup;
+mod tcp;
+mod throttle;
