@@ -18,11 +18,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 }
 
 pub fn authorize(user: &CurrentUser, action: Action) -> AppResult<()> {
-    if allows(user.role, action) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Your role does not allow this.".into()))
-    }
+    if allows(user.role, action) { Ok(()) } else { Err(AppError::Forbidden("Your role does not allow this.".into())) }
 }
 
 #[cfg(test)]

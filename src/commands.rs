@@ -37,13 +37,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Serves on `listener` until SIGINT or SIGTERM, finishing in-flight requests.
 pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
-    let poller = tokio::spawn(revocation::poll_forever(state.clone()));
+    let _watcher = revocation::Watcher::start(&state);
     tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url.origin, "hrms is serving");
     let app = crate::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-    poller.abort();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     result.context("the server stopped with an error")
 }
 
@@ -72,10 +69,8 @@ pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@hrms.local";
 /// On the first start against an empty database, creates an Admin account with
 /// a random password and returns its credentials; never again afterwards.
 pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, String)>> {
-    let needed = state
-        .db
-        .run(|conn| Ok(settings::get(conn, BOOTSTRAPPED)?.is_none() && user::count(conn)? == 0))
-        .await?;
+    let needed =
+        state.db.run(|conn| Ok(settings::get(conn, BOOTSTRAPPED)?.is_none() && user::count(conn)? == 0)).await?;
     if !needed {
         return Ok(None);
     }
@@ -106,10 +101,7 @@ pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, Stri
                 conn,
                 now,
                 Event::AdminBootstrapped,
-                audit::Entry {
-                    user_id: Some(&id),
-                    ..Default::default()
-                },
+                audit::Entry { user_id: Some(&id), ..Default::default() },
             )?;
             Ok(true)
         })
@@ -132,13 +124,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
 pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Result<()> {
     let now = SystemClock.now();
     match cmd {
-        UserCommand::Create {
-            email,
-            name,
-            role,
-            db,
-            bcrypt_cost,
-        } => {
+        UserCommand::Create { email, name, role, db, bcrypt_cost } => {
             let email = normalize_email(&email);
             if let Some(problem) = email_problem(&email) {
                 bail!("--email: {problem}");
@@ -148,9 +134,7 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
                 bail!("--name must not be empty");
             }
             let mut password = String::new();
-            stdin
-                .read_line(&mut password)
-                .context("could not read the password from standard input")?;
+            stdin.read_line(&mut password).context("could not read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
             if let Some(problem) = policy_violation(password, &email) {
                 bail!("password refused: {problem}");
@@ -194,12 +178,7 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
                     return Ok(None);
                 };
                 user::set_role(conn, &account.id, role, now)?;
-                let revoked = sessions::revoke_all_for_user(
-                    conn,
-                    &account.id,
-                    RevokeReason::RoleChanged,
-                    now,
-                )?;
+                let revoked = sessions::revoke_all_for_user(conn, &account.id, RevokeReason::RoleChanged, now)?;
                 let detail = format!("{} -> {}", account.role, role.as_str());
                 let entry = audit::Entry {
                     user_id: Some(&account.id),
@@ -211,10 +190,7 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
                 Ok(Some(revoked.len()))
             })?;
             match revoked {
-                Some(n) => println!(
-                    "{email} is now {}; {n} session(s) signed out.",
-                    role.label()
-                ),
+                Some(n) => println!("{email} is now {}; {n} session(s) signed out.", role.label()),
                 None => bail!("no account with the email {email}"),
             }
         }

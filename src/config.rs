@@ -9,12 +9,7 @@ use time::Duration;
 use crate::models::user::Role;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "hrms",
-    version,
-    about = "A small HR portal",
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "hrms", version, about = "A small HR portal", args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -133,9 +128,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 30s, 15m, 12h or 7d"))?;
+    let n: i64 = digits.parse().map_err(|_| format!("{s:?} is not a duration like 30s, 15m, 12h or 7d"))?;
     let d = match unit {
         "" | "s" => Duration::seconds(n),
         "m" => Duration::minutes(n),
@@ -152,24 +145,16 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Like `parse_duration`, but also takes milliseconds (`250ms`), for timeouts.
 pub fn parse_std_duration(s: &str) -> Result<std::time::Duration, String> {
     if let Some(ms) = s.trim().strip_suffix("ms") {
-        let ms: u64 = ms
-            .parse()
-            .map_err(|_| format!("{s:?} is not a duration like 250ms or 3s"))?;
+        let ms: u64 = ms.parse().map_err(|_| format!("{s:?} is not a duration like 250ms or 3s"))?;
         return Ok(std::time::Duration::from_millis(ms));
     }
     let d = parse_duration(s)?;
-    Ok(std::time::Duration::from_secs(
-        d.whole_seconds().unsigned_abs(),
-    ))
+    Ok(std::time::Duration::from_secs(d.whole_seconds().unsigned_abs()))
 }
 
 fn parse_bcrypt_cost(s: &str) -> Result<u32, String> {
     let cost: u32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-    if (4..=31).contains(&cost) {
-        Ok(cost)
-    } else {
-        Err("the bcrypt cost must be between 4 and 31".into())
-    }
+    if (4..=31).contains(&cost) { Ok(cost) } else { Err("the bcrypt cost must be between 4 and 31".into()) }
 }
 
 /// The public origin, parsed once from `--public-url`.
@@ -188,19 +173,14 @@ impl PublicUrl {
         } else if let Some(rest) = url.strip_prefix("http://") {
             (false, rest)
         } else {
-            return Err(format!(
-                "--public-url {url:?} must start with http:// or https://"
-            ));
+            return Err(format!("--public-url {url:?} must start with http:// or https://"));
         };
         let host = rest.split('/').next().unwrap_or_default();
         if host.is_empty() {
             return Err(format!("--public-url {url:?} has no host"));
         }
         let scheme = if https { "https" } else { "http" };
-        Ok(Self {
-            origin: format!("{scheme}://{}", host.to_ascii_lowercase()),
-            https,
-        })
+        Ok(Self { origin: format!("{scheme}://{}", host.to_ascii_lowercase()), https })
     }
 }
 
@@ -295,10 +275,7 @@ mod tests {
 
     #[test]
     fn short_jwt_secret_is_refused() {
-        let args = ServeArgs {
-            jwt_secret: Some("too-short".into()),
-            ..ServeArgs::default()
-        };
+        let args = ServeArgs { jwt_secret: Some("too-short".into()), ..ServeArgs::default() };
         let err = Config::try_from(args).unwrap_err();
         assert!(err.contains("at least 32 bytes"), "{err}");
     }

@@ -13,9 +13,30 @@ pub use connection::{DbConnection, DbTarget};
 
 use crate::error::{AppError, AppResult};
 
+/// The PostgreSQL channel on which revoked session ids are announced.
+pub const REVOKED_CHANNEL: &str = "hrms_session_revoked";
+
+/// Tells every instance at once that these sessions were revoked (PostgreSQL
+/// NOTIFY, delivered when the transaction commits). SQLite has no such thing:
+/// there, instances learn from their poll of the sessions table.
+pub fn notify_revoked(conn: &mut DbConnection, session_ids: &[String]) -> diesel::QueryResult<()> {
+    // --- backend-specific SQL: see also connection.rs and migrate.rs ---
+    if let DbConnection::Postgresql(pg) = conn {
+        use diesel::RunQueryDsl;
+        for id in session_ids {
+            diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(REVOKED_CHANNEL)
+                .bind::<diesel::sql_types::Text, _>(id)
+                .execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct Db {
     pool: connection::Pool,
+    target: DbTarget,
 }
 
 impl Db {
@@ -27,9 +48,11 @@ impl Db {
             DbTarget::Sqlite(_) => 8,
             DbTarget::Postgres(_) => 16,
         });
-        Self {
-            pool: connection::build_pool(target, max_size.max(1), acquire_timeout),
-        }
+        Self { pool: connection::build_pool(target.clone(), max_size.max(1), acquire_timeout), target }
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        &self.target
     }
 
     /// Runs `f` with a pooled connection on the blocking pool. A pool that
@@ -58,29 +81,19 @@ impl Db {
     }
 
     /// Blocking variant of `transaction`, for start-up and the command line.
-    pub fn transaction_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>,
-    ) -> AppResult<T> {
+    pub fn transaction_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>) -> AppResult<T> {
         self.run_blocking(move |conn| Ok(conn.transaction(f)?))
     }
 
     /// Blocking variant for start-up and the command line.
-    pub fn run_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
-    ) -> AppResult<T> {
-        let mut conn = self
-            .pool
-            .get()
-            .map_err(|e| AppError::Unavailable(e.into()))?;
+    pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+        let mut conn = self.pool.get().map_err(|e| AppError::Unavailable(e.into()))?;
         f(&mut conn)
     }
 
     pub fn migrate(&self) -> AppResult<()> {
         self.run_blocking(|conn| {
-            migrate::run_pending(conn)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("migration failed: {e}")))
+            migrate::run_pending(conn).map_err(|e| AppError::Internal(anyhow::anyhow!("migration failed: {e}")))
         })
     }
 }

@@ -65,13 +65,18 @@ impl AppError {
             AppError::NotFound => ("Page not found", "There is nothing at this address.".into()),
             AppError::BadRequest(msg) => ("Request not understood", msg.clone()),
             AppError::Forbidden(msg) => ("Not allowed", msg.clone()),
-            AppError::PayloadTooLarge => ("Too much data", "The form you sent is larger than this site accepts.".into()),
+            AppError::PayloadTooLarge => {
+                ("Too much data", "The form you sent is larger than this site accepts.".into())
+            }
             AppError::TooManyRequests { .. } => ("Too many attempts", "Please wait a while and try again.".into()),
             AppError::Unavailable(_) => (
                 "Temporarily unavailable",
-                "The portal cannot reach its database right now. Your work is safe; please try again in a minute.".into(),
+                "The portal cannot reach its database right now. Your work is safe; please try again in a minute."
+                    .into(),
             ),
-            AppError::Internal(_) => ("Something went wrong", "An unexpected error occurred. It has been logged.".into()),
+            AppError::Internal(_) => {
+                ("Something went wrong", "An unexpected error occurred. It has been logged.".into())
+            }
         }
     }
 }
@@ -85,17 +90,10 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let (title, message) = self.public_message();
-        let page = ErrorPage {
-            layout: Default::default(),
-            status: status.as_u16(),
-            title,
-            message,
-        };
+        let page = ErrorPage { layout: Default::default(), status: status.as_u16(), title, message };
         let mut response = render_page(status, &page);
         if let AppError::TooManyRequests { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }

@@ -40,19 +40,12 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
-        let is_form = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                ct.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
+        let is_form =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+                ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded")
             });
         if !is_form {
-            return Err(AppError::BadRequest(
-                "This address expects a web form.".into(),
-            ));
+            return Err(AppError::BadRequest("This address expects a web form.".into()));
         }
         let user = req.extensions().get::<CurrentUser>().cloned();
         let pre_session = req.extensions().get::<PreSession>().cloned();
@@ -64,17 +57,12 @@ where
             }
         })?;
         check_text(&body)?;
-        let form: T = serde_urlencoded::from_bytes(&body).map_err(|_| {
-            AppError::BadRequest(
-                "The form could not be read: a field is missing or malformed.".into(),
-            )
-        })?;
+        let form: T = serde_urlencoded::from_bytes(&body)
+            .map_err(|_| AppError::BadRequest("The form could not be read: a field is missing or malformed.".into()))?;
 
         let token = form.csrf_token();
-        let session_ok =
-            user.is_some_and(|u| state.csrf.verify(Binding::Session(&u.session_id), token));
-        let pre_ok =
-            pre_session.is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token));
+        let session_ok = user.is_some_and(|u| state.csrf.verify(Binding::Session(&u.session_id), token));
+        let pre_ok = pre_session.is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token));
         if !(session_ok || pre_ok) {
             return Err(AppError::Forbidden(
                 "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
@@ -88,21 +76,12 @@ where
 /// (tab and line breaks aside): nothing downstream has to think about NUL.
 fn check_text(body: &[u8]) -> Result<(), AppError> {
     for part in body.split(|b| *b == b'&') {
-        let plus_as_space: Vec<u8> = part
-            .iter()
-            .map(|&b| if b == b'+' { b' ' } else { b })
-            .collect();
+        let plus_as_space: Vec<u8> = part.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
         let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
-        let text = std::str::from_utf8(&decoded).map_err(|_| {
-            AppError::BadRequest("The form contained text that is not valid UTF-8.".into())
-        })?;
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-        {
-            return Err(AppError::BadRequest(
-                "The form contained characters that are not allowed.".into(),
-            ));
+        let text = std::str::from_utf8(&decoded)
+            .map_err(|_| AppError::BadRequest("The form contained text that is not valid UTF-8.".into()))?;
+        if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
+            return Err(AppError::BadRequest("The form contained characters that are not allowed.".into()));
         }
     }
     Ok(())

@@ -21,10 +21,7 @@ pub struct Page {
 impl Page {
     pub fn layout(&self) -> Layout {
         Layout {
-            user: self.user.as_ref().map(|u| NavUser {
-                name: u.name.clone(),
-                role_label: u.role.label(),
-            }),
+            user: self.user.as_ref().map(|u| NavUser { name: u.name.clone(), role_label: u.role.label() }),
             csrf_token: self.csrf_token.clone(),
             registration_open: self.registration_open,
         }
@@ -33,25 +30,14 @@ impl Page {
 
 impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = parts.extensions.get::<CurrentUser>().cloned();
-        let pre_session = parts
-            .extensions
-            .get::<PreSession>()
-            .map(|p| p.0.as_str())
-            .unwrap_or_default();
+        let pre_session = parts.extensions.get::<PreSession>().map(|p| p.0.as_str()).unwrap_or_default();
         let binding = match &user {
             Some(u) => Binding::Session(&u.session_id),
             None => Binding::PreSession(pre_session),
         };
         let csrf_token = state.csrf.token(binding);
-        Ok(Page {
-            user,
-            csrf_token,
-            registration_open: state.config.registration == Registration::Open,
-        })
+        Ok(Page { user, csrf_token, registration_open: state.config.registration == Registration::Open })
     }
 }

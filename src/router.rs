@@ -21,10 +21,7 @@ pub fn build_app(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(health::root))
         .route("/login", get(auth::login_page).post(auth::login_submit))
-        .route(
-            "/register",
-            get(auth::register_page).post(auth::register_submit),
-        )
+        .route("/register", get(auth::register_page).post(auth::register_submit))
         .route("/logout", get(auth::logout_page).post(auth::logout))
         .route("/dashboard", get(dashboard::show))
         .route_layer(from_fn_with_state(state.clone(), load_session));

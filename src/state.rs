@@ -51,11 +51,7 @@ impl AppState {
                 Some(secret) => secret,
                 None => db
                     .run_blocking(|conn| {
-                        Ok(settings::get_or_insert(
-                            conn,
-                            JWT_SECRET_KEY,
-                            &hex(&random_bytes::<32>()),
-                        )?)
+                        Ok(settings::get_or_insert(conn, JWT_SECRET_KEY, &hex(&random_bytes::<32>()))?)
                     })
                     .context("could not load the signing key")?
                     .into_bytes(),

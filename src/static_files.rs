@@ -13,12 +13,5 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         "favicon.svg" => (include_str!("../static/favicon.svg"), "image/svg+xml"),
         _ => return AppError::NotFound.into_response(),
     };
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }

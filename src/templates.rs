@@ -76,10 +76,7 @@ pub struct RegisterErrors {
 
 impl RegisterErrors {
     pub fn is_empty(&self) -> bool {
-        self.full_name.is_none()
-            && self.email.is_none()
-            && self.password.is_none()
-            && self.password_confirm.is_none()
+        self.full_name.is_none() && self.email.is_none() && self.password.is_none() && self.password_confirm.is_none()
     }
 }
 

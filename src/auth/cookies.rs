@@ -43,13 +43,7 @@ impl CookieNames {
         cookies.add(self.build(&self.access, token, Some(ttl)));
     }
 
-    pub fn set_refresh(
-        &self,
-        cookies: &Cookies,
-        token: String,
-        expires_at: Timestamp,
-        now: Timestamp,
-    ) {
+    pub fn set_refresh(&self, cookies: &Cookies, token: String, expires_at: Timestamp, now: Timestamp) {
         cookies.add(self.build(&self.refresh, token, Some(expires_at - now)));
     }
 
@@ -66,9 +60,6 @@ impl CookieNames {
     }
 
     pub fn get(cookies: &Cookies, name: &str) -> Option<String> {
-        cookies
-            .get(name)
-            .map(|c| c.value().to_owned())
-            .filter(|v| !v.is_empty())
+        cookies.get(name).map(|c| c.value().to_owned()).filter(|v| !v.is_empty())
     }
 }

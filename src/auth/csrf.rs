@@ -23,9 +23,7 @@ impl Csrf {
     /// Derives its own key from the application secret, so that a CSRF token
     /// can never be confused with any other MAC made with that secret.
     pub fn new(app_secret: &[u8]) -> Self {
-        Self {
-            key: mac(app_secret, b"hrms csrf key v1"),
-        }
+        Self { key: mac(app_secret, b"hrms csrf key v1") }
     }
 
     pub fn token(&self, binding: Binding<'_>) -> String {

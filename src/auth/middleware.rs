@@ -48,11 +48,7 @@ impl Client {
         let peer = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr)
-            .or_else(|| {
-                extensions
-                    .get::<MockConnectInfo<SocketAddr>>()
-                    .map(|MockConnectInfo(addr)| addr)
-            });
+            .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|MockConnectInfo(addr)| addr));
         let ip = peer.map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
         let user_agent = headers
             .get(header::USER_AGENT)
@@ -75,28 +71,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .ok_or_else(|| login_redirect(&parts.uri))
+        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(|| login_redirect(&parts.uri))
     }
 }
 
 /// `303` to the sign-in page, coming back here afterwards.
 pub fn login_redirect(uri: &axum::http::Uri) -> Response {
     let here = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-    let next: String =
-        percent_encoding::utf8_percent_encode(here, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let next: String = percent_encoding::utf8_percent_encode(here, percent_encoding::NON_ALPHANUMERIC).to_string();
     Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
-pub async fn load_session(
-    State(state): State<AppState>,
-    cookies: Cookies,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut req: Request, next: Next) -> Response {
     let client = Client::from_parts(req.extensions(), req.headers());
     match authenticate(&state, &cookies, &client).await {
         Ok(Some(user)) => {
@@ -119,11 +105,7 @@ pub async fn load_session(
     next.run(req).await
 }
 
-async fn authenticate(
-    state: &AppState,
-    cookies: &Cookies,
-    client: &Client,
-) -> AppResult<Option<CurrentUser>> {
+async fn authenticate(state: &AppState, cookies: &Cookies, client: &Client) -> AppResult<Option<CurrentUser>> {
     let names = &state.cookies;
     let now = state.clock.now();
     if let Some(access) = CookieNames::get(cookies, &names.access)
@@ -142,16 +124,9 @@ async fn authenticate(
     };
     let policy = state.config.sessions;
     let ip = client.ip.clone();
-    let outcome = state
-        .db
-        .run(move |conn| Ok(sessions::refresh(conn, &refresh, now, &policy, &ip)?))
-        .await?;
+    let outcome = state.db.run(move |conn| Ok(sessions::refresh(conn, &refresh, now, &policy, &ip)?)).await?;
     let (user, session_id) = match outcome {
-        Refresh::Rotated {
-            user,
-            session_id,
-            refresh,
-        } => {
+        Refresh::Rotated { user, session_id, refresh } => {
             names.set_refresh(cookies, refresh.token, refresh.expires_at, now);
             (user, session_id)
         }
@@ -171,14 +146,7 @@ async fn authenticate(
     };
     let role = user.role()?;
     let ttl = policy.access_ttl;
-    let access = state
-        .access_tokens
-        .mint(&user.id, &session_id, role, &user.full_name, now, ttl);
+    let access = state.access_tokens.mint(&user.id, &session_id, role, &user.full_name, now, ttl);
     names.set_access(cookies, access, ttl);
-    Ok(Some(CurrentUser {
-        user_id: user.id,
-        session_id,
-        role,
-        name: user.full_name,
-    }))
+    Ok(Some(CurrentUser { user_id: user.id, session_id, role, name: user.full_name }))
 }

@@ -16,11 +16,8 @@ pub const MAX_CHARS: usize = 128;
 
 /// 19,640 common passwords (Django's list, from Royce Williams' breach
 /// compilation), lower-cased, one per line.
-static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/common-passwords.txt")
-        .lines()
-        .collect()
-});
+static COMMON: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/common-passwords.txt").lines().collect());
 
 /// Why a new password is refused, in words a person understands; `None` if acceptable.
 pub fn policy_violation(password: &str, email: &str) -> Option<&'static str> {
@@ -35,13 +32,8 @@ pub fn policy_violation(password: &str, email: &str) -> Option<&'static str> {
     // "password2024!" is as weak as "password": strip what people append.
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
     let repeated = lower.chars().all(|c| lower.starts_with(c));
-    if COMMON.contains(lower.as_str())
-        || (stem.chars().count() >= 4 && COMMON.contains(stem))
-        || repeated
-    {
-        return Some(
-            "This password is too common. Choose a longer phrase that is not easy to guess.",
-        );
+    if COMMON.contains(lower.as_str()) || (stem.chars().count() >= 4 && COMMON.contains(stem)) || repeated {
+        return Some("This password is too common. Choose a longer phrase that is not easy to guess.");
     }
     let email = email.trim().to_lowercase();
     let local = email.split('@').next().unwrap_or_default();
@@ -76,26 +68,12 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(cost: u32) -> Self {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        Self {
-            cost,
-            permits: Arc::new(Semaphore::new(cores)),
-            dummy_hash: OnceCell::new(),
-        }
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self { cost, permits: Arc::new(Semaphore::new(cores)), dummy_hash: OnceCell::new() }
     }
 
-    async fn on_blocking_pool<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> AppResult<T> {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
+    async fn on_blocking_pool<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.into()))?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             f()
@@ -106,8 +84,7 @@ impl Passwords {
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
         let cost = self.cost;
-        self.on_blocking_pool(move || hash_blocking(&password, cost))
-            .await?
+        self.on_blocking_pool(move || hash_blocking(&password, cost)).await?
     }
 
     /// Checks `password` against `hash`, or against the dummy hash when there is
@@ -117,9 +94,7 @@ impl Passwords {
             Some(h) => (h, true),
             None => (self.dummy_hash().await?.to_owned(), false),
         };
-        let matches = self
-            .on_blocking_pool(move || verify_blocking(&password, &hash))
-            .await?;
+        let matches = self.on_blocking_pool(move || verify_blocking(&password, &hash)).await?;
         Ok(real && matches)
     }
 
@@ -140,31 +115,16 @@ mod tests {
 
     #[test]
     fn length_limits_count_characters() {
-        assert_eq!(
-            policy_violation("short-pass1", ""),
-            Some("Use at least 12 characters.")
-        );
+        assert_eq!(policy_violation("short-pass1", ""), Some("Use at least 12 characters."));
         assert_eq!(policy_violation("tangerine kayak orbit", ""), None);
         assert_eq!(policy_violation(&"üb".repeat(64), ""), None);
-        assert_eq!(
-            policy_violation(&"zq".repeat(65), ""),
-            Some("Use at most 128 characters.")
-        );
+        assert_eq!(policy_violation(&"zq".repeat(65), ""), Some("Use at most 128 characters."));
     }
 
     #[test]
     fn common_passwords_are_refused_even_with_a_suffix() {
-        for pw in [
-            "qwerty123456",
-            "1q2w3e4r5t6y",
-            "Password12345!",
-            "iloveyou123456",
-            "aaaaaaaaaaaaaa",
-        ] {
-            assert!(
-                policy_violation(pw, "").is_some_and(|m| m.contains("too common")),
-                "{pw} accepted"
-            );
+        for pw in ["qwerty123456", "1q2w3e4r5t6y", "Password12345!", "iloveyou123456", "aaaaaaaaaaaaaa"] {
+            assert!(policy_violation(pw, "").is_some_and(|m| m.contains("too common")), "{pw} accepted");
         }
     }
 
@@ -179,37 +139,16 @@ mod tests {
         let base = "x".repeat(72);
         let hash = hash_blocking(&format!("{base}-one"), 4).unwrap();
         assert!(verify_blocking(&format!("{base}-one"), &hash));
-        assert!(
-            !verify_blocking(&format!("{base}-two"), &hash),
-            "bytes past 72 were ignored"
-        );
+        assert!(!verify_blocking(&format!("{base}-two"), &hash), "bytes past 72 were ignored");
     }
 
     #[tokio::test]
     async fn unknown_accounts_never_verify_but_still_hash() {
         let passwords = Passwords::new(4);
-        assert!(
-            !passwords
-                .verify("anything at all".into(), None)
-                .await
-                .unwrap()
-        );
-        let hash = passwords
-            .hash("correct horse battery".into())
-            .await
-            .unwrap();
+        assert!(!passwords.verify("anything at all".into(), None).await.unwrap());
+        let hash = passwords.hash("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$2b$04$"));
-        assert!(
-            passwords
-                .verify("correct horse battery".into(), Some(hash.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !passwords
-                .verify("wrong horse battery".into(), Some(hash))
-                .await
-                .unwrap()
-        );
+        assert!(passwords.verify("correct horse battery".into(), Some(hash.clone())).await.unwrap());
+        assert!(!passwords.verify("wrong horse battery".into(), Some(hash)).await.unwrap());
     }
 }

@@ -4,12 +4,16 @@
 //! the command line) by polling the database.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration as StdDuration;
 
+use diesel::RunQueryDsl;
 use time::Duration;
 
 use crate::clock::Timestamp;
+use crate::db::connection::Manager;
+use crate::db::{DbConnection, DbTarget, REVOKED_CHANNEL};
 use crate::state::AppState;
 
 pub struct RevokedSessions {
@@ -20,10 +24,7 @@ pub struct RevokedSessions {
 
 impl RevokedSessions {
     pub fn new(access_ttl: Duration) -> Self {
-        Self {
-            until: RwLock::new(HashMap::new()),
-            access_ttl,
-        }
+        Self { until: RwLock::new(HashMap::new()), access_ttl }
     }
 
     pub fn insert(&self, session_id: &str, revoked_at: Timestamp) {
@@ -32,18 +33,12 @@ impl RevokedSessions {
     }
 
     pub fn contains(&self, session_id: &str) -> bool {
-        self.until
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(session_id)
+        self.until.read().unwrap_or_else(|p| p.into_inner()).contains_key(session_id)
     }
 
     /// Forgets sessions whose access tokens have all expired.
     pub fn prune(&self, now: Timestamp) {
-        self.until
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, until| *until > now);
+        self.until.write().unwrap_or_else(|p| p.into_inner()).retain(|_, until| *until > now);
     }
 
     pub fn len(&self) -> usize {
@@ -64,10 +59,7 @@ const POLL_OVERLAP: Duration = Duration::seconds(5);
 /// Loads revocations newer than the last poll into memory. Returns the new watermark.
 pub async fn poll_once(state: &AppState, since: Timestamp) -> crate::error::AppResult<Timestamp> {
     let now = state.clock.now();
-    let rows = state
-        .db
-        .run(move |conn| Ok(super::sessions::revoked_since(conn, since - POLL_OVERLAP)?))
-        .await?;
+    let rows = state.db.run(move |conn| Ok(super::sessions::revoked_since(conn, since - POLL_OVERLAP)?)).await?;
     for (id, revoked_at) in rows {
         state.revoked.insert(&id, revoked_at);
     }
@@ -75,7 +67,71 @@ pub async fn poll_once(state: &AppState, since: Timestamp) -> crate::error::AppR
     Ok(now)
 }
 
-/// Runs until the process ends; a database outage only delays it.
+/// The background work that keeps this instance's revoked set current; stops when dropped.
+pub struct Watcher {
+    poller: tokio::task::JoinHandle<()>,
+    stop_listener: Arc<AtomicBool>,
+}
+
+impl Watcher {
+    /// Polls the database on every backend; on PostgreSQL also LISTENs, so a
+    /// revocation elsewhere takes effect here within milliseconds.
+    pub fn start(state: &AppState) -> Self {
+        let stop_listener = Arc::new(AtomicBool::new(false));
+        if let DbTarget::Postgres(_) = state.db.target() {
+            let (state, stop) = (state.clone(), stop_listener.clone());
+            let spawned =
+                std::thread::Builder::new().name("hrms-revocations".into()).spawn(move || listen(&state, &stop));
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "could not start the revocation listener; polling only");
+            }
+        }
+        Self { poller: tokio::spawn(poll_forever(state.clone())), stop_listener }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.poller.abort();
+        self.stop_listener.store(true, Ordering::Relaxed);
+    }
+}
+
+/// LISTENs on a dedicated PostgreSQL connection until `stop`, reconnecting
+/// after failures. A notification's payload is the revoked session id.
+fn listen(state: &AppState, stop: &AtomicBool) {
+    let manager = Manager::new(state.db.target().clone());
+    while !stop.load(Ordering::Relaxed) {
+        let mut conn = match manager.establish() {
+            Ok(DbConnection::Postgresql(conn)) => conn,
+            Ok(DbConnection::Sqlite(_)) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "revocation listener cannot connect; retrying");
+                std::thread::sleep(StdDuration::from_secs(1));
+                continue;
+            }
+        };
+        if let Err(e) = diesel::sql_query(format!("LISTEN {REVOKED_CHANNEL}")).execute(&mut conn) {
+            tracing::warn!(error = %e, "revocation listener cannot LISTEN; retrying");
+            std::thread::sleep(StdDuration::from_secs(1));
+            continue;
+        }
+        'connected: while !stop.load(Ordering::Relaxed) {
+            for notification in conn.notifications_iter() {
+                match notification {
+                    Ok(n) => state.revoked.insert(&n.payload, state.clock.now()),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "revocation listener lost its connection; reconnecting");
+                        break 'connected;
+                    }
+                }
+            }
+            std::thread::sleep(StdDuration::from_millis(50));
+        }
+    }
+}
+
+/// Runs until aborted; a database outage only delays it.
 pub async fn poll_forever(state: AppState) {
     let mut since = state.clock.now() - state.config.sessions.access_ttl;
     let mut ticker = tokio::time::interval(POLL_INTERVAL);

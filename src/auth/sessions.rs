@@ -103,10 +103,7 @@ pub fn create(
         ))
         .execute(conn)?;
     let token = insert_token(conn, &session.id, now)?;
-    let issued = IssuedRefresh {
-        token,
-        expires_at: session.idle_expires_at,
-    };
+    let issued = IssuedRefresh { token, expires_at: session.idle_expires_at };
     Ok((session, issued))
 }
 
@@ -126,11 +123,7 @@ fn insert_token(conn: &mut DbConnection, session_id: &str, now: Timestamp) -> Qu
 #[derive(Debug)]
 pub enum Refresh {
     /// This request won the rotation: set the new refresh token.
-    Rotated {
-        user: User,
-        session_id: String,
-        refresh: IssuedRefresh,
-    },
+    Rotated { user: User, session_id: String, refresh: IssuedRefresh },
     /// Another request rotated this token moments ago (two tabs): serve the page
     /// with a new access token, but leave the winner's refresh cookie alone.
     Grace { user: User, session_id: String },
@@ -149,11 +142,7 @@ pub fn refresh(
 ) -> QueryResult<Refresh> {
     let hash = hash_refresh_token(presented);
     // 1. It exists.
-    let Some(token) = refresh_tokens::table
-        .find(&hash)
-        .select(RefreshTokenRow::as_select())
-        .first(conn)
-        .optional()?
+    let Some(token) = refresh_tokens::table.find(&hash).select(RefreshTokenRow::as_select()).first(conn).optional()?
     else {
         return Ok(Refresh::Invalid);
     };
@@ -171,28 +160,17 @@ pub fn refresh(
         Some(used_at) => used_at,
         None => match rotate(conn, &hash, &session, now, policy)? {
             Some(refresh) => {
-                return Ok(Refresh::Rotated {
-                    user,
-                    session_id: session.id,
-                    refresh,
-                });
+                return Ok(Refresh::Rotated { user, session_id: session.id, refresh });
             }
             // Lost the race: the winner's used_at decides grace or reuse.
-            None => match refresh_tokens::table
-                .find(&hash)
-                .select(refresh_tokens::used_at)
-                .first(conn)?
-            {
+            None => match refresh_tokens::table.find(&hash).select(refresh_tokens::used_at).first(conn)? {
                 Some(used_at) => used_at,
                 None => return Ok(Refresh::Invalid),
             },
         },
     };
     if now - used_at <= policy.reuse_grace {
-        return Ok(Refresh::Grace {
-            user,
-            session_id: session.id,
-        });
+        return Ok(Refresh::Grace { user, session_id: session.id });
     }
     conn.transaction(|conn| {
         revoke(conn, &session.id, RevokeReason::RefreshReuse, now)?;
@@ -200,17 +178,10 @@ pub fn refresh(
             conn,
             now,
             Event::RefreshReuse,
-            audit::Entry {
-                user_id: Some(&user.id),
-                session_id: Some(&session.id),
-                ip: Some(ip),
-                ..Default::default()
-            },
+            audit::Entry { user_id: Some(&user.id), session_id: Some(&session.id), ip: Some(ip), ..Default::default() },
         )
     })?;
-    Ok(Refresh::Reused {
-        session_id: session.id,
-    })
+    Ok(Refresh::Reused { session_id: session.id })
 }
 
 /// Marks `hash` used and issues its successor, in one transaction. The
@@ -224,9 +195,7 @@ fn rotate(
     policy: &SessionPolicy,
 ) -> QueryResult<Option<IssuedRefresh>> {
     conn.transaction(|conn| {
-        let live_sessions = sessions::table
-            .filter(sessions::revoked_at.is_null())
-            .select(sessions::id);
+        let live_sessions = sessions::table.filter(sessions::revoked_at.is_null()).select(sessions::id);
         let won = diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(hash))
@@ -241,35 +210,20 @@ fn rotate(
         let token = insert_token(conn, &session.id, now)?;
         let idle_expires_at = (now + policy.refresh_ttl).min(session.absolute_expires_at);
         diesel::update(sessions::table.find(&session.id))
-            .set((
-                sessions::last_used_at.eq(now),
-                sessions::idle_expires_at.eq(idle_expires_at),
-            ))
+            .set((sessions::last_used_at.eq(now), sessions::idle_expires_at.eq(idle_expires_at)))
             .execute(conn)?;
-        Ok(Some(IssuedRefresh {
-            token,
-            expires_at: idle_expires_at,
-        }))
+        Ok(Some(IssuedRefresh { token, expires_at: idle_expires_at }))
     })
 }
 
 /// Ends a session. `false` if it was already ended.
-pub fn revoke(
-    conn: &mut DbConnection,
-    session_id: &str,
-    reason: RevokeReason,
-    now: Timestamp,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        sessions::table
-            .find(session_id)
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(now),
-        sessions::revoked_reason.eq(reason.as_str()),
-    ))
-    .execute(conn)?;
+pub fn revoke(conn: &mut DbConnection, session_id: &str, reason: RevokeReason, now: Timestamp) -> QueryResult<bool> {
+    let n = diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason.as_str())))
+        .execute(conn)?;
+    if n == 1 {
+        crate::db::notify_revoked(conn, &[session_id.to_owned()])?;
+    }
     Ok(n == 1)
 }
 
@@ -287,20 +241,15 @@ pub fn revoke_all_for_user(
             .select(sessions::id)
             .load(conn)?;
         diesel::update(sessions::table.filter(sessions::id.eq_any(&ids)))
-            .set((
-                sessions::revoked_at.eq(now),
-                sessions::revoked_reason.eq(reason.as_str()),
-            ))
+            .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason.as_str())))
             .execute(conn)?;
+        crate::db::notify_revoked(conn, &ids)?;
         Ok(ids)
     })
 }
 
 /// Sessions revoked at or after `since`, for the revocation poller.
-pub fn revoked_since(
-    conn: &mut DbConnection,
-    since: Timestamp,
-) -> QueryResult<Vec<(String, Timestamp)>> {
+pub fn revoked_since(conn: &mut DbConnection, since: Timestamp) -> QueryResult<Vec<(String, Timestamp)>> {
     sessions::table
         .filter(sessions::revoked_at.ge(since))
         .select((sessions::id, sessions::revoked_at.assume_not_null()))
@@ -308,8 +257,5 @@ pub fn revoked_since(
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Session> {
-    sessions::table
-        .find(id)
-        .select(Session::as_select())
-        .first(conn)
+    sessions::table.find(id).select(Session::as_select()).first(conn)
 }

@@ -20,17 +20,11 @@ impl Keys {
     /// Accounts are counted by email whether or not they exist, so that the
     /// throttle says nothing about which emails have accounts.
     pub fn new(email: &str, ip: &str) -> Self {
-        Self {
-            account: format!("account:{}", normalize_email(email)),
-            ip: format!("ip:{ip}"),
-        }
+        Self { account: format!("account:{}", normalize_email(email)), ip: format!("ip:{ip}") }
     }
 
     fn with_limits(&self, policy: &ThrottlePolicy) -> [(&str, u32); 2] {
-        [
-            (&self.account, policy.max_per_account),
-            (&self.ip, policy.max_per_ip),
-        ]
+        [(&self.account, policy.max_per_account), (&self.ip, policy.max_per_ip)]
     }
 }
 
@@ -76,7 +70,6 @@ pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> Q
 
 /// A successful sign-in resets the account's count (not the IP's).
 pub fn clear_account(conn: &mut DbConnection, keys: &Keys) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(&keys.account)))
-        .execute(conn)?;
+    diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(&keys.account))).execute(conn)?;
     Ok(())
 }

@@ -48,11 +48,7 @@ impl AccessTokens {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
     pub fn mint(
@@ -76,15 +72,12 @@ impl AccessTokens {
             typ: ACCESS_TYPE.to_owned(),
         };
         // HS256 signing of a serializable struct cannot fail.
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .unwrap_or_default()
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
 
     /// The claims of a valid, unexpired access token; `None` for anything else.
     pub fn verify(&self, token: &str, now: Timestamp) -> Option<AccessClaims> {
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
-            .ok()?
-            .claims;
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?.claims;
         (claims.typ == ACCESS_TYPE && unix(now) < claims.exp).then_some(claims)
     }
 }
@@ -127,21 +120,10 @@ mod tests {
         let tokens = AccessTokens::new(SECRET);
         let token = tokens.mint("u1", "s1", Role::Hr, "Ann", t0(), Duration::seconds(60));
         let claims = tokens.verify(&token, t0()).expect("valid");
-        assert_eq!(
-            (claims.sub.as_str(), claims.sid.as_str(), claims.role),
-            ("u1", "s1", Role::Hr)
-        );
-        assert!(
-            tokens
-                .verify(&token, t0() + Duration::seconds(59))
-                .is_some()
-        );
+        assert_eq!((claims.sub.as_str(), claims.sid.as_str(), claims.role), ("u1", "s1", Role::Hr));
+        assert!(tokens.verify(&token, t0() + Duration::seconds(59)).is_some());
         // Zero leeway: not one second of grace after exp.
-        assert!(
-            tokens
-                .verify(&token, t0() + Duration::seconds(60))
-                .is_none()
-        );
+        assert!(tokens.verify(&token, t0() + Duration::seconds(60)).is_none());
     }
 
     #[test]
@@ -159,11 +141,7 @@ mod tests {
 
     /// An unsigned token with the given header and claims JSON.
     fn forge(header: &str, claims: &str) -> String {
-        format!(
-            "{}.{}.",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(claims)
-        )
+        format!("{}.{}.", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims))
     }
 
     fn claims_json(exp: i64, typ: &str) -> String {
@@ -174,10 +152,7 @@ mod tests {
 
     #[test]
     fn alg_none_is_rejected() {
-        let token = forge(
-            r#"{"alg":"none","typ":"JWT"}"#,
-            &claims_json(unix(t0()) + 3600, "access"),
-        );
+        let token = forge(r#"{"alg":"none","typ":"JWT"}"#, &claims_json(unix(t0()) + 3600, "access"));
         assert!(AccessTokens::new(SECRET).verify(&token, t0()).is_none());
         // Also with a signature from the right key appended: the header still says none.
         let token = format!("{token}c2ln");
@@ -188,12 +163,7 @@ mod tests {
     fn other_algorithms_are_rejected_even_when_correctly_signed() {
         let key = EncodingKey::from_secret(SECRET);
         let tokens = AccessTokens::new(SECRET);
-        let claims = tokens
-            .verify(
-                &tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)),
-                t0(),
-            )
-            .unwrap();
+        let claims = tokens.verify(&tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)), t0()).unwrap();
         for alg in [Algorithm::HS384, Algorithm::HS512] {
             let token = jsonwebtoken::encode(&Header::new(alg), &claims, &key).unwrap();
             assert!(tokens.verify(&token, t0()).is_none(), "{alg:?} accepted");
@@ -203,19 +173,11 @@ mod tests {
     #[test]
     fn a_token_of_another_type_is_not_an_access_token() {
         let tokens = AccessTokens::new(SECRET);
-        let mut claims = tokens
-            .verify(
-                &tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)),
-                t0(),
-            )
-            .unwrap();
+        let mut claims =
+            tokens.verify(&tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)), t0()).unwrap();
         claims.typ = "refresh".into();
-        let token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &EncodingKey::from_secret(SECRET),
-        )
-        .unwrap();
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET)).unwrap();
         assert!(tokens.verify(&token, t0()).is_none());
     }
 
@@ -274,23 +236,11 @@ mod tests {
     fn wrong_issuer_or_audience_is_rejected() {
         let tokens = AccessTokens::new(SECRET);
         let key = EncodingKey::from_secret(SECRET);
-        let good = tokens
-            .verify(
-                &tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)),
-                t0(),
-            )
-            .unwrap();
-        let bad_iss = AccessClaims {
-            iss: "someone-else".into(),
-            ..good.clone()
-        };
-        let bad_aud = AccessClaims {
-            aud: "other-app".into(),
-            ..good
-        };
+        let good = tokens.verify(&tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)), t0()).unwrap();
+        let bad_iss = AccessClaims { iss: "someone-else".into(), ..good.clone() };
+        let bad_aud = AccessClaims { aud: "other-app".into(), ..good };
         for claims in [bad_iss, bad_aud] {
-            let token =
-                jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
+            let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
             assert!(tokens.verify(&token, t0()).is_none());
         }
     }
@@ -298,15 +248,7 @@ mod tests {
     #[test]
     fn garbage_is_rejected_without_panicking() {
         let tokens = AccessTokens::new(SECRET);
-        for junk in [
-            "",
-            ".",
-            "..",
-            "a.b.c",
-            "\u{0}",
-            "eyJhbGciOiJIUzI1NiJ9.e30.",
-            &"x".repeat(10_000),
-        ] {
+        for junk in ["", ".", "..", "a.b.c", "\u{0}", "eyJhbGciOiJIUzI1NiJ9.e30.", &"x".repeat(10_000)] {
             assert!(tokens.verify(junk, t0()).is_none());
         }
     }

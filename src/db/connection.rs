@@ -34,25 +34,19 @@ impl DbTarget {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DbTarget::Postgres(url.to_owned()));
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         if path.is_empty() {
             return Err("the database URL is empty".into());
         }
         if path.contains("://") {
-            return Err(format!(
-                "unsupported database URL scheme in {url:?}: use sqlite://PATH or postgres://..."
-            ));
+            return Err(format!("unsupported database URL scheme in {url:?}: use sqlite://PATH or postgres://..."));
         }
         Ok(DbTarget::Sqlite(path.to_owned()))
     }
 }
 
 /// SQLite settings applied to every new connection (WAL is set once, at migration).
-const SQLITE_PRAGMAS: &str =
-    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
 /// PostgreSQL settings applied to every new connection.
 const POSTGRES_SETTINGS: &str = "SET statement_timeout = '5s'; SET TIME ZONE 'UTC';";
 
@@ -71,14 +65,12 @@ impl Manager {
         match &self.target {
             DbTarget::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DbTarget::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
-                conn.batch_execute(POSTGRES_SETTINGS)
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                conn.batch_execute(POSTGRES_SETTINGS).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Postgresql(conn))
             }
         }

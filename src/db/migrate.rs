@@ -23,13 +23,9 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<(), BoxError> {
             conn.run_pending_migrations(SQLITE)?;
         }
         DbConnection::Postgresql(conn) => {
-            conn.batch_execute(&format!(
-                "SELECT pg_advisory_lock({POSTGRES_MIGRATION_LOCK});"
-            ))?;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({POSTGRES_MIGRATION_LOCK});"))?;
             let result = conn.run_pending_migrations(POSTGRES).map(|_| ());
-            conn.batch_execute(&format!(
-                "SELECT pg_advisory_unlock({POSTGRES_MIGRATION_LOCK});"
-            ))?;
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({POSTGRES_MIGRATION_LOCK});"))?;
             result?;
         }
     }

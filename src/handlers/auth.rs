@@ -20,8 +20,7 @@ use crate::models::user::{self, NewUser, Role, email_problem, normalize_email};
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{
-    LoginPage, LogoutPage, RegisterErrors, RegisterPage, RegistrationClosedPage, ok_page,
-    render_page,
+    LoginPage, LogoutPage, RegisterErrors, RegisterPage, RegistrationClosedPage, ok_page, render_page,
 };
 
 const AFTER_SIGN_IN: &str = "/dashboard";
@@ -31,10 +30,7 @@ const GENERIC_FAILURE: &str = "The email or password is not correct.";
 fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.chars().any(char::is_control) =>
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) =>
         {
             n
         }
@@ -119,11 +115,7 @@ pub async fn login_submit(
             .run(move |conn| {
                 let wait = throttle::retry_after(conn, &keys, now, &policy)?;
                 if wait.is_some() {
-                    let entry = audit::Entry {
-                        email: Some(&email),
-                        ip: Some(&ip),
-                        ..Default::default()
-                    };
+                    let entry = audit::Entry { email: Some(&email), ip: Some(&ip), ..Default::default() };
                     audit::record(conn, now, Event::SignInThrottled, entry)?;
                     return Ok((wait, None, keys));
                 }
@@ -134,13 +126,9 @@ pub async fn login_submit(
     if let Some(secs) = wait {
         let minutes = secs.div_ceil(60);
         let plural = if minutes == 1 { "" } else { "s" };
-        let message = format!(
-            "Too many sign-in attempts. Please wait {minutes} minute{plural} and try again."
-        );
+        let message = format!("Too many sign-in attempts. Please wait {minutes} minute{plural} and try again.");
         let mut response = form_again(StatusCode::TOO_MANY_REQUESTS, message);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         return Ok(response);
     }
 
@@ -153,33 +141,21 @@ pub async fn login_submit(
             .db
             .transaction(move |conn| {
                 throttle::record_failure(conn, &keys, now)?;
-                let entry = audit::Entry {
-                    email: Some(&email),
-                    ip: Some(&ip),
-                    ..Default::default()
-                };
+                let entry = audit::Entry { email: Some(&email), ip: Some(&ip), ..Default::default() };
                 audit::record(conn, now, Event::SignInFailure, entry)
             })
             .await?;
-        return Ok(form_again(
-            StatusCode::UNAUTHORIZED,
-            GENERIC_FAILURE.to_owned(),
-        ));
+        return Ok(form_again(StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_owned()));
     };
 
     let role = account.role()?;
     let session_policy = state.config.sessions;
-    let (user_id, ua, ip) = (
-        account.id.clone(),
-        client.user_agent.clone(),
-        client.ip.clone(),
-    );
+    let (user_id, ua, ip) = (account.id.clone(), client.user_agent.clone(), client.ip.clone());
     let (session, refresh) = state
         .db
         .transaction(move |conn| {
             throttle::clear_account(conn, &keys)?;
-            let (session, refresh) =
-                sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
+            let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
             let entry = audit::Entry {
                 user_id: Some(&user_id),
                 session_id: Some(&session.id),
@@ -191,14 +167,9 @@ pub async fn login_submit(
         })
         .await?;
     let ttl = session_policy.access_ttl;
-    let access =
-        state
-            .access_tokens
-            .mint(&account.id, &session.id, role, &account.full_name, now, ttl);
+    let access = state.access_tokens.mint(&account.id, &session.id, role, &account.full_name, now, ttl);
     state.cookies.set_access(&cookies, access, ttl);
-    state
-        .cookies
-        .set_refresh(&cookies, refresh.token, refresh.expires_at, now);
+    state.cookies.set_refresh(&cookies, refresh.token, refresh.expires_at, now);
     tracing::info!(user_id = %account.id, session_id = %session.id, "signed in");
     Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
 }
@@ -224,23 +195,14 @@ impl CsrfProtected for RegisterForm {
 }
 
 fn registration_closed(page: &Page) -> Response {
-    render_page(
-        StatusCode::FORBIDDEN,
-        &RegistrationClosedPage {
-            layout: page.layout(),
-        },
-    )
+    render_page(StatusCode::FORBIDDEN, &RegistrationClosedPage { layout: page.layout() })
 }
 
 pub async fn register_page(State(state): State<AppState>, page: Page) -> Response {
     if state.config.registration == Registration::Closed {
         return registration_closed(&page);
     }
-    ok_page(&RegisterPage {
-        layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
-        ..Default::default()
-    })
+    ok_page(&RegisterPage { layout: page.layout(), csrf_token: page.csrf_token.clone(), ..Default::default() })
 }
 
 fn validate_registration(form: &RegisterForm, email: &str) -> RegisterErrors {
@@ -255,8 +217,7 @@ fn validate_registration(form: &RegisterForm, email: &str) -> RegisterErrors {
         },
         email: email_problem(email).map(Into::into),
         password: policy_violation(&form.password, email).map(Into::into),
-        password_confirm: (form.password != form.password_confirm)
-            .then(|| "The passwords do not match.".into()),
+        password_confirm: (form.password != form.password_confirm).then(|| "The passwords do not match.".into()),
     }
 }
 
@@ -281,16 +242,10 @@ pub async fn register_submit(
         };
         render_page(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
-    const TAKEN: &str =
-        "An account with this email already exists. Sign in instead, or use another address.";
+    const TAKEN: &str = "An account with this email already exists. Sign in instead, or use another address.";
     if errors.email.is_none() {
         let lookup = email.clone();
-        if state
-            .db
-            .run(move |conn| Ok(user::find_by_email(conn, &lookup)?))
-            .await?
-            .is_some()
-        {
+        if state.db.run(move |conn| Ok(user::find_by_email(conn, &lookup)?)).await?.is_some() {
             errors.email = Some(TAKEN.into());
         }
     }
@@ -318,30 +273,20 @@ pub async fn register_submit(
             if !user::insert(conn, &new_user)? {
                 return Ok(false);
             }
-            let entry = audit::Entry {
-                user_id: Some(&id),
-                email: Some(&email),
-                ip: Some(&ip),
-                ..Default::default()
-            };
+            let entry = audit::Entry { user_id: Some(&id), email: Some(&email), ip: Some(&ip), ..Default::default() };
             audit::record(conn, now, Event::Registration, entry)?;
             Ok(true)
         })
         .await?;
     if !created {
-        return Ok(form_again(RegisterErrors {
-            email: Some(TAKEN.into()),
-            ..Default::default()
-        }));
+        return Ok(form_again(RegisterErrors { email: Some(TAKEN.into()), ..Default::default() }));
     }
     Ok(Redirect::to("/login?registered=1").into_response())
 }
 
 /// `GET /logout` changes nothing: it asks for confirmation.
 pub async fn logout_page(_user: CurrentUser, page: Page) -> Response {
-    ok_page(&LogoutPage {
-        layout: page.layout(),
-    })
+    ok_page(&LogoutPage { layout: page.layout() })
 }
 
 pub async fn logout(
@@ -379,14 +324,7 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/dashboard?tab=1")), "/dashboard?tab=1");
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "dashboard",
-            "",
-            "/a\nb",
-        ] {
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "dashboard", "", "/a\nb"] {
             assert_eq!(safe_next(Some(bad)), AFTER_SIGN_IN, "{bad:?}");
         }
         assert_eq!(safe_next(None), AFTER_SIGN_IN);

@@ -13,35 +13,19 @@ use crate::state::AppState;
 use crate::templates::{DashboardPage, ok_page};
 
 fn long_date(t: Timestamp) -> String {
-    t.format(format_description!(
-        "[day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
+    t.format(format_description!("[day padding:none] [month repr:long] [year]")).unwrap_or_default()
 }
 
 fn date_time(t: Timestamp) -> String {
-    t.format(format_description!(
-        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
+    t.format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"))
+        .unwrap_or_default()
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    page: Page,
-) -> AppResult<Response> {
+pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) -> AppResult<Response> {
     access::authorize(&user, Action::ViewOwnDashboard)?;
     let (user_id, session_id) = (user.user_id.clone(), user.session_id.clone());
-    let (account, session) = state
-        .db
-        .run(move |conn| {
-            Ok((
-                user::find(conn, &user_id)?,
-                sessions::find(conn, &session_id)?,
-            ))
-        })
-        .await?;
+    let (account, session) =
+        state.db.run(move |conn| Ok((user::find(conn, &user_id)?, sessions::find(conn, &session_id)?))).await?;
     let role = account.role()?;
     Ok(ok_page(&DashboardPage {
         layout: page.layout(),

@@ -8,10 +8,7 @@ use crate::state::AppState;
 
 /// `200` when the database answers, `503` when it does not.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let result = state
-        .db
-        .run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?))
-        .await;
+    let result = state.db.run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?)).await;
     match result {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => {
@@ -23,9 +20,5 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 /// `/` goes to the dashboard when signed in, else to the sign-in page.
 pub async fn root(page: Page) -> Redirect {
-    Redirect::to(if page.user.is_some() {
-        "/dashboard"
-    } else {
-        "/login"
-    })
+    Redirect::to(if page.user.is_some() { "/dashboard" } else { "/login" })
 }

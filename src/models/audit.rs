@@ -45,12 +45,7 @@ pub struct Entry<'a> {
     pub detail: Option<&'a str>,
 }
 
-pub fn record(
-    conn: &mut DbConnection,
-    now: Timestamp,
-    event: Event,
-    entry: Entry<'_>,
-) -> QueryResult<()> {
+pub fn record(conn: &mut DbConnection, now: Timestamp, event: Event, entry: Entry<'_>) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::id.eq(super::new_id()),
@@ -81,9 +76,5 @@ pub struct AuditRow {
 
 /// The newest entries first.
 pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>> {
-    audit_log::table
-        .order(audit_log::occurred_at.desc())
-        .limit(limit)
-        .select(AuditRow::as_select())
-        .load(conn)
+    audit_log::table.order(audit_log::occurred_at.desc()).limit(limit).select(AuditRow::as_select()).load(conn)
 }

@@ -6,11 +6,7 @@ use crate::db::DbConnection;
 use crate::db::schema::settings;
 
 pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
-    settings::table
-        .find(key)
-        .select(settings::value)
-        .first(conn)
-        .optional()
+    settings::table.find(key).select(settings::value).first(conn).optional()
 }
 
 /// Stores `value` unless the key already has one, and returns the value that won:
@@ -25,27 +21,22 @@ pub fn get_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> QueryRe
             .execute(conn)
         {
             Ok(_) => Ok(value.to_owned()),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Err(diesel::result::Error::RollbackTransaction),
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                Err(diesel::result::Error::RollbackTransaction)
+            }
             Err(e) => Err(e),
         }
     })
     .or_else(|e| match e {
         // Somebody else inserted first: theirs wins.
-        diesel::result::Error::RollbackTransaction => {
-            get(conn, key)?.ok_or(diesel::result::Error::NotFound)
-        }
+        diesel::result::Error::RollbackTransaction => get(conn, key)?.ok_or(diesel::result::Error::NotFound),
         other => Err(other),
     })
 }
 
 pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<()> {
     conn.transaction(|conn| {
-        let updated = diesel::update(settings::table.find(key))
-            .set(settings::value.eq(value))
-            .execute(conn)?;
+        let updated = diesel::update(settings::table.find(key)).set(settings::value.eq(value)).execute(conn)?;
         if updated == 0 {
             diesel::insert_into(settings::table)
                 .values((settings::key.eq(key), settings::value.eq(value)))

@@ -8,9 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::error::{AppError, AppResult};
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Employee,
@@ -71,9 +69,7 @@ pub struct User {
 impl User {
     /// The role column is written only through `Role`, so a bad value is data corruption.
     pub fn role(&self) -> AppResult<Role> {
-        self.role
-            .parse()
-            .map_err(|e: String| AppError::Internal(anyhow::anyhow!("user {}: {e}", self.id)))
+        self.role.parse().map_err(|e: String| AppError::Internal(anyhow::anyhow!("user {}: {e}", self.id)))
     }
 }
 
@@ -119,11 +115,7 @@ pub fn email_problem(email: &str) -> Option<&'static str> {
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<User>> {
-    users::table
-        .filter(users::email.eq(normalize_email(email)))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+    users::table.filter(users::email.eq(normalize_email(email))).select(User::as_select()).first(conn).optional()
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<User> {
@@ -136,26 +128,18 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 
 /// Inserts a user. `Ok(false)` when the email is taken (the unique index decides,
 /// so two registrations racing for one email cannot both succeed).
+/// Runs in a savepoint: on PostgreSQL a failed statement would otherwise abort
+/// the caller's whole transaction.
 pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> QueryResult<bool> {
-    match diesel::insert_into(users::table).values(user).execute(conn) {
+    match conn.transaction(|conn| diesel::insert_into(users::table).values(user).execute(conn)) {
         Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e),
     }
 }
 
-pub fn set_role(
-    conn: &mut DbConnection,
-    id: &str,
-    role: Role,
-    now: Timestamp,
-) -> QueryResult<usize> {
-    diesel::update(users::table.find(id))
-        .set((users::role.eq(role.as_str()), users::updated_at.eq(now)))
-        .execute(conn)
+pub fn set_role(conn: &mut DbConnection, id: &str, role: Role, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((users::role.eq(role.as_str()), users::updated_at.eq(now))).execute(conn)
 }
 
 #[cfg(test)]
@@ -165,16 +149,8 @@ mod tests {
     #[test]
     fn email_shapes() {
         assert_eq!(email_problem("ann@example.com"), None);
-        for bad in [
-            "",
-            "ann",
-            "ann@",
-            "@example.com",
-            "ann@example",
-            "a b@example.com",
-            "a@b@example.com",
-            "ann@.com",
-        ] {
+        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "a@b@example.com", "ann@.com"]
+        {
             assert!(email_problem(bad).is_some(), "{bad:?}");
         }
     }

@@ -13,384 +13,272 @@ async fn register(app: &TestApp, name: &str, email: &str) -> crate::helpers::Res
         .submit(
             "/register",
             "/register",
-            &[
-                ("full_name", name),
-                ("email", email),
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-            ],
+            &[("full_name", name), ("email", email), ("password", NEW_PASSWORD), ("password_confirm", NEW_PASSWORD)],
         )
         .await
 }
 
-#[tokio::test]
-async fn register_then_sign_in_lands_on_the_dashboard() {
-    let app = TestApp::new().await;
-    let res = register(&app, "Ada Lovelace", "Ada@Example.com").await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), "/login?registered=1");
+backend_tests! {
+    async fn register_then_sign_in_lands_on_the_dashboard() {
+        let app = TestApp::new().await;
+        let res = register(&app, "Ada Lovelace", "Ada@Example.com").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/login?registered=1");
 
-    let mut browser = app.browser();
-    let login = browser.get("/login?registered=1").await;
-    assert!(
-        login.body.contains("Your account was created"),
-        "{}",
-        login.body
-    );
+        let mut browser = app.browser();
+        let login = browser.get("/login?registered=1").await;
+        assert!(login.body.contains("Your account was created"), "{}", login.body);
 
-    let res = browser.sign_in("ada@example.com", NEW_PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), "/dashboard");
-    for name in ["hrms_access", "hrms_refresh"] {
-        let cookie = res.cookie(name).unwrap_or_else(|| panic!("{name} not set"));
-        assert!(
-            cookie.has("HttpOnly") && cookie.has("SameSite=Lax") && cookie.has("Path=/"),
-            "{cookie:?}"
-        );
-        assert!(
-            !cookie.has("Secure"),
-            "plain http must not mark cookies Secure"
-        );
+        let res = browser.sign_in("ada@example.com", NEW_PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/dashboard");
+        for name in ["hrms_access", "hrms_refresh"] {
+            let cookie = res.cookie(name).unwrap_or_else(|| panic!("{name} not set"));
+            assert!(cookie.has("HttpOnly") && cookie.has("SameSite=Lax") && cookie.has("Path=/"), "{cookie:?}");
+            assert!(!cookie.has("Secure"), "plain http must not mark cookies Secure");
+        }
+
+        let dash = browser.get("/dashboard").await;
+        assert_eq!(dash.status, StatusCode::OK);
+        for expected in ["Ada Lovelace", "ada@example.com", "Employee", "1 June 2026"] {
+            assert!(dash.body.contains(expected), "dashboard lacks {expected:?}");
+        }
+        assert_eq!(app.count_events("registration").await, 1);
+        assert_eq!(app.count_events("sign_in_success").await, 1);
     }
 
-    let dash = browser.get("/dashboard").await;
-    assert_eq!(dash.status, StatusCode::OK);
-    for expected in ["Ada Lovelace", "ada@example.com", "Employee", "1 June 2026"] {
-        assert!(dash.body.contains(expected), "dashboard lacks {expected:?}");
+    async fn invalid_registration_gets_422_with_a_message_per_field_and_keeps_values() {
+        let app = TestApp::new().await;
+        let mut browser = app.browser();
+        let res = browser
+            .submit(
+                "/register",
+                "/register",
+                &[
+                    ("full_name", "Grace Hopper"),
+                    ("email", "not-an-email"),
+                    ("password", "short"),
+                    ("password_confirm", "other"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("Enter an email address like name@company.com."));
+        assert!(res.body.contains("Use at least 12 characters."));
+        assert!(res.body.contains("The passwords do not match."));
+        assert!(res.body.contains(r#"value="Grace Hopper""#), "name not kept");
+        assert!(res.body.contains(r#"value="not-an-email""#), "email not kept");
+        assert!(!res.body.contains(r#"value="short""#), "the password must never be echoed");
+        assert_eq!(app.user_count().await, 0);
     }
-    assert_eq!(app.count_events("registration").await, 1);
-    assert_eq!(app.count_events("sign_in_success").await, 1);
-}
 
-#[tokio::test]
-async fn invalid_registration_gets_422_with_a_message_per_field_and_keeps_values() {
-    let app = TestApp::new().await;
-    let mut browser = app.browser();
-    let res = browser
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("full_name", "Grace Hopper"),
-                ("email", "not-an-email"),
-                ("password", "short"),
-                ("password_confirm", "other"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.body
-            .contains("Enter an email address like name@company.com.")
-    );
-    assert!(res.body.contains("Use at least 12 characters."));
-    assert!(res.body.contains("The passwords do not match."));
-    assert!(
-        res.body.contains(r#"value="Grace Hopper""#),
-        "name not kept"
-    );
-    assert!(
-        res.body.contains(r#"value="not-an-email""#),
-        "email not kept"
-    );
-    assert!(
-        !res.body.contains(r#"value="short""#),
-        "the password must never be echoed"
-    );
-    assert_eq!(app.user_count().await, 0);
-}
+    async fn common_passwords_and_empty_names_are_refused() {
+        let app = TestApp::new().await;
+        let mut browser = app.browser();
+        let res = browser
+            .submit(
+                "/register",
+                "/register",
+                &[
+                    ("full_name", "  "),
+                    ("email", "a@example.com"),
+                    ("password", "qwerty123456"),
+                    ("password_confirm", "qwerty123456"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("too common"));
+        assert!(res.body.contains("Enter your full name."));
+        assert_eq!(app.user_count().await, 0);
+    }
 
-#[tokio::test]
-async fn common_passwords_and_empty_names_are_refused() {
-    let app = TestApp::new().await;
-    let mut browser = app.browser();
-    let res = browser
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("full_name", "  "),
-                ("email", "a@example.com"),
-                ("password", "qwerty123456"),
-                ("password_confirm", "qwerty123456"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("too common"));
-    assert!(res.body.contains("Enter your full name."));
-    assert_eq!(app.user_count().await, 0);
-}
+    async fn emails_are_unique_regardless_of_case() {
+        let app = TestApp::new().await;
+        assert_eq!(register(&app, "Ann One", "ann@example.com").await.status, StatusCode::SEE_OTHER);
+        let res = register(&app, "Ann Two", "  ANN@example.COM ").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("already exists"));
+        assert_eq!(app.user_count().await, 1);
+    }
 
-#[tokio::test]
-async fn emails_are_unique_regardless_of_case() {
-    let app = TestApp::new().await;
-    assert_eq!(
-        register(&app, "Ann One", "ann@example.com").await.status,
-        StatusCode::SEE_OTHER
-    );
-    let res = register(&app, "Ann Two", "  ANN@example.COM ").await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("already exists"));
-    assert_eq!(app.user_count().await, 1);
-}
-
-#[tokio::test]
-async fn new_accounts_are_employees_even_if_the_form_asks_for_more() {
-    let app = TestApp::new().await;
-    let mut browser = app.browser();
-    let res = browser
-        .submit(
-            "/register",
-            "/register",
-            &[
-                ("full_name", "Eve"),
-                ("email", "eve@example.com"),
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-                ("role", "admin"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let user = app
-        .state
-        .db
-        .run(|conn| Ok(hrms::models::user::find_by_email(conn, "eve@example.com")?))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(user.role().unwrap(), Role::Employee);
-}
-
-#[tokio::test]
-async fn closed_registration_refuses_and_creates_nothing() {
-    let app = TestApp::with(|a| a.registration = hrms::config::Registration::Closed).await;
-    let mut browser = app.browser();
-    let page = browser.get("/register").await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
-    assert!(page.body.contains("Registration is closed"));
-    // Even with a valid token from the sign-in form.
-    let token = browser.get("/login").await.csrf_token();
-    let res = browser
-        .post(
-            "/register",
-            &[
-                ("full_name", "Mallory"),
-                ("email", "m@example.com"),
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-                ("csrf_token", &token),
-            ],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.user_count().await, 0);
-    assert!(
-        !browser
-            .get("/login")
+    async fn new_accounts_are_employees_even_if_the_form_asks_for_more() {
+        let app = TestApp::new().await;
+        let mut browser = app.browser();
+        let res = browser
+            .submit(
+                "/register",
+                "/register",
+                &[
+                    ("full_name", "Eve"),
+                    ("email", "eve@example.com"),
+                    ("password", NEW_PASSWORD),
+                    ("password_confirm", NEW_PASSWORD),
+                    ("role", "admin"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        let user = app
+            .state
+            .db
+            .run(|conn| Ok(hrms::models::user::find_by_email(conn, "eve@example.com")?))
             .await
-            .body
-            .contains(r#"href="/register""#),
-        "sign-in page still offers registration"
-    );
-}
-
-#[tokio::test]
-async fn a_failed_sign_in_says_the_same_for_unknown_email_and_wrong_password() {
-    let app = TestApp::new().await;
-    app.create_user("known@example.com", "Known", Role::Employee)
-        .await;
-    let mut browser = app.browser();
-    let wrong_password = browser
-        .sign_in("known@example.com", "not the password at all")
-        .await;
-    let unknown_email = browser.sign_in("nobody@example.com", PASSWORD).await;
-    for res in [&wrong_password, &unknown_email] {
-        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-        assert!(res.body.contains("The email or password is not correct."));
-        assert!(res.cookie("hrms_access").is_none() && res.cookie("hrms_refresh").is_none());
+            .unwrap()
+            .unwrap();
+        assert_eq!(user.role().unwrap(), Role::Employee);
     }
-    // The entered email is kept, the password is not.
-    assert!(wrong_password.body.contains(r#"value="known@example.com""#));
-    assert!(!wrong_password.body.contains("not the password at all"));
-    assert_eq!(app.count_events("sign_in_failure").await, 2);
-}
 
-#[tokio::test]
-async fn sign_in_is_case_insensitive_on_email() {
-    let app = TestApp::new().await;
-    app.create_user("mixed@example.com", "Mixed", Role::Employee)
-        .await;
-    let res = app.browser().sign_in("  MIXED@Example.com", PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-}
-
-#[tokio::test]
-async fn sign_in_returns_to_a_local_next_only() {
-    let app = TestApp::new().await;
-    app.create_user("n@example.com", "N", Role::Employee).await;
-    let mut browser = app.browser();
-    let token = browser.get("/login").await.csrf_token();
-    let fields = |next: &'static str| {
-        [
-            ("email", "n@example.com"),
-            ("password", PASSWORD),
-            ("next", next),
-        ]
-    };
-    let res = browser
-        .post(
-            "/login",
-            &[
-                &fields("/dashboard?x=1")[..],
-                &[("csrf_token", token.as_str())],
-            ]
-            .concat(),
-        )
-        .await;
-    assert_eq!(res.location(), "/dashboard?x=1");
-    let mut other = app.browser();
-    let token = other.get("/login").await.csrf_token();
-    let res = other
-        .post(
-            "/login",
-            &[
-                &fields("https://evil.example/")[..],
-                &[("csrf_token", token.as_str())],
-            ]
-            .concat(),
-        )
-        .await;
-    assert_eq!(res.location(), "/dashboard");
-}
-
-#[tokio::test]
-async fn protected_pages_redirect_to_sign_in_with_next() {
-    let app = TestApp::new().await;
-    let mut browser = app.browser();
-    let res = browser.get("/dashboard?tab=leave").await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), "/login?next=%2Fdashboard%3Ftab%3Dleave");
-    let login = browser.get(res.location()).await;
-    assert!(
-        login
-            .body
-            .contains(r#"name="next" value="/dashboard?tab=leave""#),
-        "{}",
-        login.body
-    );
-}
-
-#[tokio::test]
-async fn root_redirects_by_sign_in_state() {
-    let app = TestApp::new().await;
-    assert_eq!(app.browser().get("/").await.location(), "/login");
-    let mut signed_in = app.signed_in("root@example.com").await;
-    assert_eq!(signed_in.get("/").await.location(), "/dashboard");
-    assert_eq!(signed_in.get("/login").await.location(), "/dashboard");
-}
-
-#[tokio::test]
-async fn sign_out_ends_the_session_and_neither_cookie_works_afterwards() {
-    let app = TestApp::new().await;
-    let mut browser = app.signed_in("out@example.com").await;
-    let old_cookies = browser.jar.clone();
-    let access = browser.cookie("hrms_access").unwrap();
-    let session_id = crate::helpers::claims_of(&access).sid;
-
-    let res = browser.sign_out().await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(res.location(), "/login?signed_out=1");
-    for name in ["hrms_access", "hrms_refresh"] {
+    async fn closed_registration_refuses_and_creates_nothing() {
+        let app = TestApp::with(|a| a.registration = hrms::config::Registration::Closed).await;
+        let mut browser = app.browser();
+        let page = browser.get("/register").await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("Registration is closed"));
+        // Even with a valid token from the sign-in form.
+        let token = browser.get("/login").await.csrf_token();
+        let res = browser
+            .post(
+                "/register",
+                &[
+                    ("full_name", "Mallory"),
+                    ("email", "m@example.com"),
+                    ("password", NEW_PASSWORD),
+                    ("password_confirm", NEW_PASSWORD),
+                    ("csrf_token", &token),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.user_count().await, 0);
         assert!(
-            res.cookie(name).is_some_and(|c| c.is_removal()),
-            "{name} not expired"
+            !browser.get("/login").await.body.contains(r#"href="/register""#),
+            "sign-in page still offers registration"
         );
     }
-    assert!(app.session(&session_id).await.revoked_at.is_some());
-    assert_eq!(app.count_events("logout").await, 1);
-    assert!(
-        browser
-            .get("/dashboard")
-            .await
-            .location()
-            .starts_with("/login")
-    );
 
-    // Replaying the old cookies: the access token is refused at once (not at its
-    // expiry), and the refresh token cannot start a new one.
-    let mut replay = app.browser();
-    replay.jar = old_cookies.clone();
-    assert!(
-        replay
-            .get("/dashboard")
-            .await
-            .location()
-            .starts_with("/login")
-    );
-    let mut only_refresh = app.browser();
-    only_refresh.set_cookie("hrms_refresh", &old_cookies["hrms_refresh"]);
-    assert!(
-        only_refresh
-            .get("/dashboard")
-            .await
-            .location()
-            .starts_with("/login")
-    );
-}
-
-#[tokio::test]
-async fn get_logout_changes_nothing() {
-    let app = TestApp::new().await;
-    let mut browser = app.signed_in("stay@example.com").await;
-    let page = browser.get("/logout").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Sign out?"));
-    assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
-    assert_eq!(app.count_events("logout").await, 0);
-}
-
-#[tokio::test]
-async fn https_public_url_makes_cookies_secure_and_host_prefixed() {
-    let app = TestApp::with(|a| a.public_url = "https://hr.example.com".into()).await;
-    app.create_user("s@example.com", "S", Role::Employee).await;
-    let mut browser = app.browser();
-    let res = browser.sign_in("s@example.com", PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    for name in ["__Host-hrms_access", "__Host-hrms_refresh"] {
-        let c = res.cookie(name).unwrap_or_else(|| panic!("{name} missing"));
-        assert!(
-            c.has("Secure") && c.has("HttpOnly") && c.has("Path=/"),
-            "{c:?}"
-        );
+    async fn a_failed_sign_in_says_the_same_for_unknown_email_and_wrong_password() {
+        let app = TestApp::new().await;
+        app.create_user("known@example.com", "Known", Role::Employee).await;
+        let mut browser = app.browser();
+        let wrong_password = browser.sign_in("known@example.com", "not the password at all").await;
+        let unknown_email = browser.sign_in("nobody@example.com", PASSWORD).await;
+        for res in [&wrong_password, &unknown_email] {
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+            assert!(res.body.contains("The email or password is not correct."));
+            assert!(res.cookie("hrms_access").is_none() && res.cookie("hrms_refresh").is_none());
+        }
+        // The entered email is kept, the password is not.
+        assert!(wrong_password.body.contains(r#"value="known@example.com""#));
+        assert!(!wrong_password.body.contains("not the password at all"));
+        assert_eq!(app.count_events("sign_in_failure").await, 2);
     }
-    assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
-}
 
-#[tokio::test]
-async fn pages_carry_security_headers_and_personal_pages_are_not_cached() {
-    let app = TestApp::new().await;
-    let mut browser = app.signed_in("h@example.com").await;
-    let res = browser.get("/dashboard").await;
-    let csp = res.header("content-security-policy");
-    assert!(
-        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"),
-        "{csp}"
-    );
-    assert!(!csp.contains("unsafe-inline"));
-    assert_eq!(res.header("x-content-type-options"), "nosniff");
-    assert_eq!(res.header("referrer-policy"), "same-origin");
-    assert_eq!(res.header("cache-control"), "no-store");
-    assert!(
-        !res.body.contains("<script"),
-        "pages must need no JavaScript"
-    );
-    let css = browser.get("/static/app.css").await;
-    assert_eq!(css.status, StatusCode::OK);
-    assert!(css.header("cache-control").starts_with("public"));
-    assert_eq!(
-        browser.get("/static/nope.js").await.status,
-        StatusCode::NOT_FOUND
-    );
+    async fn sign_in_is_case_insensitive_on_email() {
+        let app = TestApp::new().await;
+        app.create_user("mixed@example.com", "Mixed", Role::Employee).await;
+        let res = app.browser().sign_in("  MIXED@Example.com", PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    }
+
+    async fn sign_in_returns_to_a_local_next_only() {
+        let app = TestApp::new().await;
+        app.create_user("n@example.com", "N", Role::Employee).await;
+        let mut browser = app.browser();
+        let token = browser.get("/login").await.csrf_token();
+        let fields = |next: &'static str| [("email", "n@example.com"), ("password", PASSWORD), ("next", next)];
+        let res =
+            browser.post("/login", &[&fields("/dashboard?x=1")[..], &[("csrf_token", token.as_str())]].concat()).await;
+        assert_eq!(res.location(), "/dashboard?x=1");
+        let mut other = app.browser();
+        let token = other.get("/login").await.csrf_token();
+        let res =
+            other.post("/login", &[&fields("https://evil.example/")[..], &[("csrf_token", token.as_str())]].concat()).await;
+        assert_eq!(res.location(), "/dashboard");
+    }
+
+    async fn protected_pages_redirect_to_sign_in_with_next() {
+        let app = TestApp::new().await;
+        let mut browser = app.browser();
+        let res = browser.get("/dashboard?tab=leave").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/login?next=%2Fdashboard%3Ftab%3Dleave");
+        let login = browser.get(res.location()).await;
+        assert!(login.body.contains(r#"name="next" value="/dashboard?tab=leave""#), "{}", login.body);
+    }
+
+    async fn root_redirects_by_sign_in_state() {
+        let app = TestApp::new().await;
+        assert_eq!(app.browser().get("/").await.location(), "/login");
+        let mut signed_in = app.signed_in("root@example.com").await;
+        assert_eq!(signed_in.get("/").await.location(), "/dashboard");
+        assert_eq!(signed_in.get("/login").await.location(), "/dashboard");
+    }
+
+    async fn sign_out_ends_the_session_and_neither_cookie_works_afterwards() {
+        let app = TestApp::new().await;
+        let mut browser = app.signed_in("out@example.com").await;
+        let old_cookies = browser.jar.clone();
+        let access = browser.cookie("hrms_access").unwrap();
+        let session_id = crate::helpers::claims_of(&access).sid;
+
+        let res = browser.sign_out().await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/login?signed_out=1");
+        for name in ["hrms_access", "hrms_refresh"] {
+            assert!(res.cookie(name).is_some_and(|c| c.is_removal()), "{name} not expired");
+        }
+        assert!(app.session(&session_id).await.revoked_at.is_some());
+        assert_eq!(app.count_events("logout").await, 1);
+        assert!(browser.get("/dashboard").await.location().starts_with("/login"));
+
+        // Replaying the old cookies: the access token is refused at once (not at its
+        // expiry), and the refresh token cannot start a new one.
+        let mut replay = app.browser();
+        replay.jar = old_cookies.clone();
+        assert!(replay.get("/dashboard").await.location().starts_with("/login"));
+        let mut only_refresh = app.browser();
+        only_refresh.set_cookie("hrms_refresh", &old_cookies["hrms_refresh"]);
+        assert!(only_refresh.get("/dashboard").await.location().starts_with("/login"));
+    }
+
+    async fn get_logout_changes_nothing() {
+        let app = TestApp::new().await;
+        let mut browser = app.signed_in("stay@example.com").await;
+        let page = browser.get("/logout").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Sign out?"));
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
+        assert_eq!(app.count_events("logout").await, 0);
+    }
+
+    async fn https_public_url_makes_cookies_secure_and_host_prefixed() {
+        let app = TestApp::with(|a| a.public_url = "https://hr.example.com".into()).await;
+        app.create_user("s@example.com", "S", Role::Employee).await;
+        let mut browser = app.browser();
+        let res = browser.sign_in("s@example.com", PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        for name in ["__Host-hrms_access", "__Host-hrms_refresh"] {
+            let c = res.cookie(name).unwrap_or_else(|| panic!("{name} missing"));
+            assert!(c.has("Secure") && c.has("HttpOnly") && c.has("Path=/"), "{c:?}");
+        }
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
+    }
+
+    async fn pages_carry_security_headers_and_personal_pages_are_not_cached() {
+        let app = TestApp::new().await;
+        let mut browser = app.signed_in("h@example.com").await;
+        let res = browser.get("/dashboard").await;
+        let csp = res.header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(res.header("x-content-type-options"), "nosniff");
+        assert_eq!(res.header("referrer-policy"), "same-origin");
+        assert_eq!(res.header("cache-control"), "no-store");
+        assert!(!res.body.contains("<script"), "pages must need no JavaScript");
+        let css = browser.get("/static/app.css").await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert!(css.header("cache-control").starts_with("public"));
+        assert_eq!(browser.get("/static/nope.js").await.status, StatusCode::NOT_FOUND);
+    }
 }

@@ -1,8 +1,13 @@
-//! `TestApp` runs the real router in-process against a fresh SQLite file with
-//! a manual clock; `Browser` keeps cookies the way a browser would.
+//! `TestApp` runs the real router in-process against a fresh database with a
+//! manual clock; `Browser` keeps cookies the way a browser would.
+//!
+//! Every test written inside `backend_tests!` runs once on SQLite (a temp file)
+//! and, when `HRMS_TEST_DATABASE_URL` names a PostgreSQL database, once more
+//! there, in a schema of its own that is dropped afterwards.
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,11 +25,103 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The database a test runs against.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// Base URL of a PostgreSQL database in which each test makes a schema.
+    Postgres(String),
+}
+
+/// The PostgreSQL database to test against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("HRMS_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+}
+
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    all.extend(postgres_url().map(Backend::Postgres));
+    all
+}
+
+thread_local! {
+    static CURRENT: RefCell<Backend> = const { RefCell::new(Backend::Sqlite) };
+}
+
+/// Makes `TestApp`s built on this thread use `backend` until the guard drops.
+pub fn use_backend(backend: Backend) -> impl Drop {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CURRENT.with(|c| *c.borrow_mut() = Backend::Sqlite);
+        }
+    }
+    eprintln!("--- backend: {backend:?}");
+    CURRENT.with(|c| *c.borrow_mut() = backend);
+    Reset
+}
+
+/// Defines `#[tokio::test]`s whose bodies run once per backend.
+macro_rules! backend_tests {
+    ($( $(#[$meta:meta])* async fn $name:ident() $body:block )*) => {$(
+        $(#[$meta])*
+        #[tokio::test]
+        async fn $name() {
+            for backend in $crate::helpers::backends() {
+                let _backend = $crate::helpers::use_backend(backend);
+                async $body.await;
+            }
+        }
+    )*};
+}
+
+/// Where a test's data lives; removed when the last instance using it is dropped.
+enum Storage {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { base_url: String, schema: String },
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Storage::Postgres { base_url, schema } = self {
+            use diesel::{Connection, RunQueryDsl};
+            if let Ok(mut conn) = diesel::PgConnection::establish(base_url) {
+                let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn);
+            }
+        }
+    }
+}
+
+impl Storage {
+    /// A fresh, empty database for one test, and the URL the app should use.
+    fn new() -> (Self, String) {
+        match CURRENT.with(|c| c.borrow().clone()) {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("hrms.db").display());
+                (Storage::Sqlite(dir), url)
+            }
+            Backend::Postgres(base_url) => {
+                use diesel::{Connection, RunQueryDsl};
+                let schema = format!("hrms_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn =
+                    diesel::PgConnection::establish(&base_url).expect("HRMS_TEST_DATABASE_URL must be reachable");
+                diesel::sql_query(format!("CREATE SCHEMA {schema}")).execute(&mut conn).expect("create schema");
+                // libpq applies `options` to every connection: all of them see only this schema.
+                let sep = if base_url.contains('?') { '&' } else { '?' };
+                let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}");
+                (Storage::Postgres { base_url, schema }, url)
+            }
+        }
+    }
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
-    pub db_path: std::path::PathBuf,
-    _dir: Arc<tempfile::TempDir>,
+    /// What `--database-url` would be for this test's database.
+    pub database_url: String,
+    _storage: Arc<Storage>,
 }
 
 impl TestApp {
@@ -34,45 +131,28 @@ impl TestApp {
 
     /// A fresh app; `configure` adjusts the command-line defaults.
     pub async fn with(configure: impl FnOnce(&mut ServeArgs)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("hrms.db");
+        let (storage, database_url) = Storage::new();
         let mut args = ServeArgs::default();
-        args.db.database_url = format!("sqlite://{}", db_path.display());
+        args.db.database_url = database_url.clone();
         args.bcrypt_cost = 4;
         configure(&mut args);
         let config = Config::try_from(args).expect("valid test config");
         let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
-        let state = AppState::new(config, clock.clone())
-            .await
-            .expect("app state");
-        TestApp {
-            state,
-            clock,
-            db_path,
-            _dir: Arc::new(dir),
-        }
+        let state = AppState::new(config, clock.clone()).await.expect("app state");
+        TestApp { state, clock, database_url, _storage: Arc::new(storage) }
     }
 
     /// Another instance of the portal on the same database and clock, as a
     /// second server behind a load balancer would be.
     pub async fn second_instance(&self) -> TestApp {
-        let state = AppState::new(self.state.config.clone(), self.clock.clone())
-            .await
-            .expect("second instance");
-        TestApp {
-            state,
-            clock: self.clock.clone(),
-            db_path: self.db_path.clone(),
-            _dir: self._dir.clone(),
-        }
+        let state = AppState::new(self.state.config.clone(), self.clock.clone()).await.expect("second instance");
+        TestApp { state, clock: self.clock.clone(), database_url: self.database_url.clone(), _storage: self._storage.clone() }
     }
 
     /// Lets this instance learn revocations made elsewhere, as its poller does.
     pub async fn poll_revocations(&self) {
         let since = self.now() - time::Duration::minutes(1);
-        hrms::auth::revocation::poll_once(&self.state, since)
-            .await
-            .expect("poll");
+        hrms::auth::revocation::poll_once(&self.state, since).await.expect("poll");
     }
 
     /// A browser with an empty cookie jar, connecting from 10.0.0.1.
@@ -81,12 +161,8 @@ impl TestApp {
     }
 
     pub fn browser_from(&self, ip: [u8; 4]) -> Browser {
-        let router =
-            build_app(self.state.clone()).layer(MockConnectInfo(SocketAddr::from((ip, 40000))));
-        Browser {
-            router,
-            jar: BTreeMap::new(),
-        }
+        let router = build_app(self.state.clone()).layer(MockConnectInfo(SocketAddr::from((ip, 40000))));
+        Browser { router, jar: BTreeMap::new() }
     }
 
     pub fn advance(&self, by: time::Duration) {
@@ -99,12 +175,7 @@ impl TestApp {
 
     /// Creates an account directly (as the `user create` command would).
     pub async fn create_user(&self, email: &str, name: &str, role: Role) -> String {
-        let hash = self
-            .state
-            .passwords
-            .hash(PASSWORD.to_owned())
-            .await
-            .expect("hash");
+        let hash = self.state.passwords.hash(PASSWORD.to_owned()).await.expect("hash");
         let (email, name, now) = (email.to_owned(), name.to_owned(), self.now());
         self.state
             .db
@@ -132,56 +203,73 @@ impl TestApp {
         self.create_user(email, "Test Person", Role::Employee).await;
         let mut browser = self.browser();
         let res = browser.sign_in(email, PASSWORD).await;
-        assert_eq!(
-            res.status,
-            StatusCode::SEE_OTHER,
-            "sign-in failed: {}",
-            res.body
-        );
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in failed: {}", res.body);
         browser
     }
 
     pub async fn audit_events(&self) -> Vec<hrms::models::audit::AuditRow> {
-        self.state
-            .db
-            .run(|conn| Ok(hrms::models::audit::recent(conn, 1000)?))
-            .await
-            .expect("audit log")
+        self.state.db.run(|conn| Ok(hrms::models::audit::recent(conn, 1000)?)).await.expect("audit log")
     }
 
     pub async fn count_events(&self, event: &str) -> usize {
-        self.audit_events()
-            .await
-            .iter()
-            .filter(|e| e.event == event)
-            .count()
+        self.audit_events().await.iter().filter(|e| e.event == event).count()
     }
 
     pub async fn user_count(&self) -> i64 {
-        self.state
-            .db
-            .run(|conn| Ok(hrms::models::user::count(conn)?))
-            .await
-            .expect("count")
+        self.state.db.run(|conn| Ok(hrms::models::user::count(conn)?)).await.expect("count")
     }
 
     pub async fn session(&self, id: &str) -> hrms::auth::sessions::Session {
         let id = id.to_owned();
-        self.state
-            .db
-            .run(move |conn| Ok(hrms::auth::sessions::find(conn, &id)?))
-            .await
-            .expect("session")
+        self.state.db.run(move |conn| Ok(hrms::auth::sessions::find(conn, &id)?)).await.expect("session")
     }
 
-    /// Runs raw SQL, to break the database on purpose.
-    pub async fn execute(&self, sql: &'static str) {
-        use diesel::connection::SimpleConnection;
-        self.state
-            .db
-            .run(move |conn| Ok(conn.batch_execute(sql)?))
+    /// An app whose pool has a single connection and gives up waiting for it
+    /// quickly, so that `hold_database` can make the database "not answer".
+    pub async fn with_one_connection() -> Self {
+        Self::with(|a| {
+            a.db_pool_size = Some(1);
+            a.db_acquire_timeout = std::time::Duration::from_millis(200);
+        })
+        .await
+    }
+
+    /// Takes the pool's only connection until the guard is released or dropped.
+    pub async fn hold_database(&self) -> DatabaseHold {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (held_tx, held) = tokio::sync::oneshot::channel();
+        let db = self.state.db.clone();
+        let task = tokio::spawn(async move {
+            db.run(move |_conn| {
+                let _ = held_tx.send(());
+                let _ = wait.recv();
+                Ok(())
+            })
             .await
-            .expect("sql");
+        });
+        held.await.expect("connection taken");
+        DatabaseHold { release: Some(release), task: Some(task) }
+    }
+}
+
+pub struct DatabaseHold {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<hrms::error::AppResult<()>>>,
+}
+
+impl DatabaseHold {
+    /// Gives the connection back and waits until the pool has it again.
+    pub async fn release(mut self) {
+        drop(self.release.take());
+        if let Some(task) = self.task.take() {
+            task.await.expect("holder").expect("held");
+        }
+    }
+}
+
+impl Drop for DatabaseHold {
+    fn drop(&mut self) {
+        drop(self.release.take());
     }
 }
 
@@ -205,9 +293,7 @@ impl SetCookie {
     }
 
     pub fn has(&self, attribute: &str) -> bool {
-        self.attributes
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(attribute))
+        self.attributes.iter().any(|a| a.eq_ignore_ascii_case(attribute))
     }
 
     pub fn is_removal(&self) -> bool {
@@ -224,17 +310,11 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
     pub fn cookie(&self, name: &str) -> Option<&SetCookie> {
@@ -244,11 +324,7 @@ impl Response {
     /// The CSRF token of the first form on the page.
     pub fn csrf_token(&self) -> String {
         let marker = r#"name="csrf_token" value=""#;
-        let start = self
-            .body
-            .find(marker)
-            .map(|i| i + marker.len())
-            .expect("page has a CSRF token");
+        let start = self.body.find(marker).map(|i| i + marker.len()).expect("page has a CSRF token");
         let len = self.body[start..].find('"').expect("closing quote");
         self.body[start..start + len].to_owned()
     }
@@ -264,21 +340,10 @@ pub struct Browser {
 impl Browser {
     pub async fn send(&mut self, mut req: Request<Body>) -> Response {
         if !self.jar.is_empty() && !req.headers().contains_key(header::COOKIE) {
-            let cookie = self
-                .jar
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req.headers_mut()
-                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+            let cookie = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, cookie.parse().expect("cookie header"));
         }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router is infallible");
+        let res = self.router.clone().oneshot(req).await.expect("router is infallible");
         let status = res.status();
         let headers = res.headers().clone();
         let set_cookies: Vec<SetCookie> = headers
@@ -293,20 +358,12 @@ impl Browser {
                 self.jar.insert(c.name.clone(), c.value.clone());
             }
         }
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        Response {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            set_cookies,
-        }
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), set_cookies }
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
-        self.send(Request::get(path).body(Body::empty()).expect("request"))
-            .await
+        self.send(Request::get(path).body(Body::empty()).expect("request")).await
     }
 
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
@@ -331,12 +388,7 @@ impl Browser {
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Response {
-        self.submit(
-            "/login",
-            "/login",
-            &[("email", email), ("password", password)],
-        )
-        .await
+        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
     }
 
     /// Presses the sign-out button on the dashboard.
@@ -361,8 +413,6 @@ impl Browser {
 pub fn claims_of(token: &str) -> hrms::auth::tokens::AccessClaims {
     use base64::Engine;
     let payload = token.split('.').nth(1).expect("JWT payload");
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64");
     serde_json::from_slice(&json).expect("claims")
 }

@@ -1,5 +1,6 @@
 //! The integration suite: one binary, one shared helper.
 
+#[macro_use]
 mod helpers;
 
 mod auth_flow;

@@ -6,99 +6,68 @@ use hrms::models::user::Role;
 
 use crate::helpers::{TestApp, claims_of};
 
-#[tokio::test]
-async fn a_valid_access_token_needs_no_database() {
-    let app = TestApp::new().await;
-    let mut browser = app.signed_in("fast@example.com").await;
-    app.execute(
-        "ALTER TABLE sessions RENAME TO sessions_away; ALTER TABLE users RENAME TO users_away;",
-    )
-    .await;
-    // `/` only needs to know who is signed in: it answers from the token alone.
-    let res = browser.get("/").await;
-    assert_eq!(res.location(), "/dashboard");
-}
+backend_tests! {
+    async fn a_valid_access_token_needs_no_database() {
+        let app = TestApp::with_one_connection().await;
+        let mut browser = app.signed_in("fast@example.com").await;
+        let _outage = app.hold_database().await;
+        // The dashboard reads the profile, so it cannot be served now...
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::SERVICE_UNAVAILABLE);
+        // ...but `/` only needs to know who is signed in: it answers from the token alone.
+        let res = browser.get("/").await;
+        assert_eq!(res.location(), "/dashboard");
+    }
 
-#[tokio::test]
-async fn set_role_signs_the_user_out_on_the_running_server() {
-    let app = TestApp::new().await;
-    let mut browser = app.signed_in("promote@example.com").await;
-    let sid = claims_of(&browser.cookie("hrms_access").unwrap()).sid;
-    assert_eq!(
-        claims_of(&browser.cookie("hrms_access").unwrap()).role,
-        Role::Employee
-    );
+    async fn set_role_signs_the_user_out_on_the_running_server() {
+        let app = TestApp::new().await;
+        let mut browser = app.signed_in("promote@example.com").await;
+        let sid = claims_of(&browser.cookie("hrms_access").unwrap()).sid;
+        assert_eq!(claims_of(&browser.cookie("hrms_access").unwrap()).role, Role::Employee);
 
-    let cmd = UserCommand::SetRole {
-        email: "Promote@example.com".into(),
-        role: Role::Hr,
-        db: DatabaseArgs {
-            database_url: format!("sqlite://{}", app.db_path.display()),
-        },
-    };
-    tokio::task::spawn_blocking(move || hrms::commands::user_blocking(cmd, &mut std::io::empty()))
-        .await
-        .unwrap()
-        .expect("set-role");
-
-    app.poll_revocations().await;
-    let res = browser.get("/dashboard").await;
-    assert!(
-        res.location().starts_with("/login"),
-        "the old role claim must die at once"
-    );
-    assert_eq!(
-        app.session(&sid).await.revoked_reason.as_deref(),
-        Some("role_changed")
-    );
-    assert_eq!(app.count_events("role_changed").await, 1);
-
-    // Signing in again carries the new role.
-    let res = browser
-        .sign_in("promote@example.com", crate::helpers::PASSWORD)
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        claims_of(&browser.cookie("hrms_access").unwrap()).role,
-        Role::Hr
-    );
-}
-
-#[tokio::test]
-async fn sign_out_on_one_instance_stops_the_access_token_on_another() {
-    let a = TestApp::new().await;
-    let b = a.second_instance().await;
-    let mut on_a = a.signed_in("multi@example.com").await;
-    // The same browser, talking to instance B (same generated signing key from the database).
-    let mut on_b = b.browser();
-    on_b.jar = on_a.jar.clone();
-    assert_eq!(on_b.get("/dashboard").await.status, StatusCode::OK);
-
-    assert_eq!(on_b.sign_out().await.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        on_a.get("/dashboard").await.status,
-        StatusCode::OK,
-        "A has not polled yet"
-    );
-    a.poll_revocations().await;
-    assert!(
-        on_a.get("/dashboard")
+        let cmd = UserCommand::SetRole {
+            email: "Promote@example.com".into(),
+            role: Role::Hr,
+            db: DatabaseArgs { database_url: app.database_url.clone() },
+        };
+        tokio::task::spawn_blocking(move || hrms::commands::user_blocking(cmd, &mut std::io::empty()))
             .await
-            .location()
-            .starts_with("/login")
-    );
-}
+            .unwrap()
+            .expect("set-role");
 
-#[tokio::test]
-async fn revoked_sessions_are_forgotten_once_their_access_tokens_have_expired() {
-    let app = TestApp::new().await;
-    let mut browser = app.signed_in("forget@example.com").await;
-    browser.sign_out().await;
-    assert_eq!(app.state.revoked.len(), 1);
-    app.advance(time::Duration::minutes(16));
-    app.poll_revocations().await;
-    assert!(
-        app.state.revoked.is_empty(),
-        "memory must not grow with every sign-out"
-    );
+        app.poll_revocations().await;
+        let res = browser.get("/dashboard").await;
+        assert!(res.location().starts_with("/login"), "the old role claim must die at once");
+        assert_eq!(app.session(&sid).await.revoked_reason.as_deref(), Some("role_changed"));
+        assert_eq!(app.count_events("role_changed").await, 1);
+
+        // Signing in again carries the new role.
+        let res = browser.sign_in("promote@example.com", crate::helpers::PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(claims_of(&browser.cookie("hrms_access").unwrap()).role, Role::Hr);
+    }
+
+    async fn sign_out_on_one_instance_stops_the_access_token_on_another() {
+        let a = TestApp::new().await;
+        let b = a.second_instance().await;
+        let mut on_a = a.signed_in("multi@example.com").await;
+        // The same browser, talking to instance B (same generated signing key from the database).
+        let mut on_b = b.browser();
+        on_b.jar = on_a.jar.clone();
+        assert_eq!(on_b.get("/dashboard").await.status, StatusCode::OK);
+
+        assert_eq!(on_b.sign_out().await.status, StatusCode::SEE_OTHER);
+        assert_eq!(on_a.get("/dashboard").await.status, StatusCode::OK, "A has not polled yet");
+        a.poll_revocations().await;
+        assert!(on_a.get("/dashboard").await.location().starts_with("/login"));
+    }
+
+    async fn revoked_sessions_are_forgotten_once_their_access_tokens_have_expired() {
+        let app = TestApp::new().await;
+        let mut browser = app.signed_in("forget@example.com").await;
+        browser.sign_out().await;
+        assert_eq!(app.state.revoked.len(), 1);
+        app.advance(time::Duration::minutes(16));
+        app.poll_revocations().await;
+        assert!(app.state.revoked.is_empty(), "memory must not grow with every sign-out");
+    }
 }

@@ -15,15 +15,10 @@ async fn register_sign_in_and_sign_out_over_http() {
     args.db.database_url = dir.path().join("tcp.db").display().to_string();
     args.public_url = format!("http://{addr}");
     args.bcrypt_cost = 4;
-    let state = hrms::AppState::new(Config::try_from(args).unwrap(), Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let state = hrms::AppState::new(Config::try_from(args).unwrap(), Arc::new(SystemClock)).await.unwrap();
     let server = tokio::spawn(hrms::commands::run(listener, state));
 
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
     let base = format!("http://{addr}");
     let token = |html: &str| {
         let marker = r#"name="csrf_token" value=""#;
@@ -31,14 +26,7 @@ async fn register_sign_in_and_sign_out_over_http() {
         html[start..start + html[start..].find('"').unwrap()].to_owned()
     };
 
-    let page = client
-        .get(format!("{base}/register"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = client.get(format!("{base}/register")).send().await.unwrap().text().await.unwrap();
     let res = client
         .post(format!("{base}/register"))
         .form(&[
@@ -58,11 +46,7 @@ async fn register_sign_in_and_sign_out_over_http() {
 
     let res = client
         .post(format!("{base}/login"))
-        .form(&[
-            ("email", "tess@example.com"),
-            ("password", "over the wire 2026"),
-            ("csrf_token", &token(&page)),
-        ])
+        .form(&[("email", "tess@example.com"), ("password", "over the wire 2026"), ("csrf_token", &token(&page))])
         .send()
         .await
         .unwrap();
@@ -70,18 +54,9 @@ async fn register_sign_in_and_sign_out_over_http() {
     let dashboard = res.text().await.unwrap();
     assert!(dashboard.contains("Welcome, Tess Tcp"));
 
-    let res = client
-        .post(format!("{base}/logout"))
-        .form(&[("csrf_token", token(&dashboard))])
-        .send()
-        .await
-        .unwrap();
+    let res = client.post(format!("{base}/logout")).form(&[("csrf_token", token(&dashboard))]).send().await.unwrap();
     assert_eq!(res.url().path(), "/login");
-    let res = client
-        .get(format!("{base}/dashboard"))
-        .send()
-        .await
-        .unwrap();
+    let res = client.get(format!("{base}/dashboard")).send().await.unwrap();
     assert_eq!(res.url().path(), "/login", "signed out for real");
     server.abort();
 }
