@@ -76,7 +76,7 @@ macro_rules! backend_tests {
 }
 
 /// Where a test's data lives; removed when the last instance using it is dropped.
-enum Storage {
+pub enum Storage {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { base_url: String, schema: String },
 }
@@ -94,7 +94,7 @@ impl Drop for Storage {
 
 impl Storage {
     /// A fresh, empty database for one test, and the URL the app should use.
-    fn new() -> (Self, String) {
+    pub fn new() -> (Self, String) {
         match CURRENT.with(|c| c.borrow().clone()) {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -122,6 +122,7 @@ pub struct TestApp {
     /// What `--database-url` would be for this test's database.
     pub database_url: String,
     _storage: Arc<Storage>,
+    proxy: Option<Arc<Proxy>>,
 }
 
 impl TestApp {
@@ -139,14 +140,20 @@ impl TestApp {
         let config = Config::try_from(args).expect("valid test config");
         let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
         let state = AppState::new(config, clock.clone()).await.expect("app state");
-        TestApp { state, clock, database_url, _storage: Arc::new(storage) }
+        TestApp { state, clock, database_url, _storage: Arc::new(storage), proxy: None }
     }
 
     /// Another instance of the portal on the same database and clock, as a
     /// second server behind a load balancer would be.
     pub async fn second_instance(&self) -> TestApp {
         let state = AppState::new(self.state.config.clone(), self.clock.clone()).await.expect("second instance");
-        TestApp { state, clock: self.clock.clone(), database_url: self.database_url.clone(), _storage: self._storage.clone() }
+        TestApp {
+            state,
+            clock: self.clock.clone(),
+            database_url: self.database_url.clone(),
+            _storage: self._storage.clone(),
+            proxy: None,
+        }
     }
 
     /// Lets this instance learn revocations made elsewhere, as its poller does.
@@ -224,18 +231,41 @@ impl TestApp {
         self.state.db.run(move |conn| Ok(hrms::auth::sessions::find(conn, &id)?)).await.expect("session")
     }
 
-    /// An app whose pool has a single connection and gives up waiting for it
-    /// quickly, so that `hold_database` can make the database "not answer".
-    pub async fn with_one_connection() -> Self {
-        Self::with(|a| {
-            a.db_pool_size = Some(1);
-            a.db_acquire_timeout = std::time::Duration::from_millis(200);
-        })
-        .await
+    /// An app whose database can be taken away with `database_down`: on
+    /// SQLite by holding its only pooled connection, on PostgreSQL by cutting
+    /// the network between the app and the server (a TCP proxy in between).
+    pub async fn with_switchable_database() -> Self {
+        let (storage, database_url) = Storage::new();
+        let mut args = ServeArgs::default();
+        args.bcrypt_cost = 4;
+        let mut proxy = None;
+        args.db.database_url = match &storage {
+            Storage::Sqlite(_) => {
+                args.db_pool_size = Some(1);
+                args.db_acquire_timeout = std::time::Duration::from_millis(200);
+                database_url.clone()
+            }
+            Storage::Postgres { .. } => {
+                args.db_acquire_timeout = std::time::Duration::from_millis(500);
+                let (upstream, rewrite) = split_authority(&database_url);
+                let started = Proxy::start(upstream).await;
+                let url = rewrite(&started.addr.to_string());
+                proxy = Some(Arc::new(started));
+                url
+            }
+        };
+        let config = Config::try_from(args).expect("valid test config");
+        let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
+        let state = AppState::new(config, clock.clone()).await.expect("app state");
+        TestApp { state, clock, database_url, _storage: Arc::new(storage), proxy }
     }
 
-    /// Takes the pool's only connection until the guard is released or dropped.
-    pub async fn hold_database(&self) -> DatabaseHold {
+    /// The database stops answering until `Outage::end`.
+    pub async fn database_down(&self) -> Outage {
+        if let Some(proxy) = &self.proxy {
+            proxy.cut();
+            return Outage::Network(proxy.clone());
+        }
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let (held_tx, held) = tokio::sync::oneshot::channel();
         let db = self.state.db.clone();
@@ -248,28 +278,93 @@ impl TestApp {
             .await
         });
         held.await.expect("connection taken");
-        DatabaseHold { release: Some(release), task: Some(task) }
+        Outage::Held { release, task }
     }
 }
 
-pub struct DatabaseHold {
-    release: Option<std::sync::mpsc::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<hrms::error::AppResult<()>>>,
+pub enum Outage {
+    Held { release: std::sync::mpsc::Sender<()>, task: tokio::task::JoinHandle<hrms::error::AppResult<()>> },
+    Network(Arc<Proxy>),
 }
 
-impl DatabaseHold {
-    /// Gives the connection back and waits until the pool has it again.
-    pub async fn release(mut self) {
-        drop(self.release.take());
-        if let Some(task) = self.task.take() {
-            task.await.expect("holder").expect("held");
+impl Outage {
+    /// The database answers again.
+    pub async fn end(self) {
+        match self {
+            Outage::Held { release, task } => {
+                drop(release);
+                task.await.expect("holder").expect("held");
+            }
+            Outage::Network(proxy) => proxy.restore(),
         }
     }
 }
 
-impl Drop for DatabaseHold {
+/// `host:port` of a PostgreSQL URL, and a function that puts another one in its place.
+fn split_authority(url: &str) -> (String, impl Fn(&str) -> String) {
+    let scheme_end = url.find("://").expect("URL has a scheme") + 3;
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let host_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let host_port = &authority[host_start..];
+    let upstream = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
+    let (before, after) = (url[..scheme_end + host_start].to_owned(), url[scheme_end + authority_end..].to_owned());
+    (upstream, move |replacement: &str| format!("{before}{replacement}{after}"))
+}
+
+/// A TCP proxy to the database server that can cut every connection and
+/// refuse new ones, as a network failure or a server restart would.
+pub struct Proxy {
+    pub addr: SocketAddr,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("proxy port");
+        let addr = listener.local_addr().expect("proxy address");
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let connections = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let accept = {
+            let (up, connections) = (up.clone(), connections.clone());
+            tokio::spawn(async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !up.load(Ordering::SeqCst) {
+                        continue; // dropped: connection refused, in effect
+                    }
+                    let upstream = upstream.clone();
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    connections.lock().expect("proxy list").push(task.abort_handle());
+                }
+            })
+        };
+        Proxy { addr, up, connections, accept }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for connection in self.connections.lock().expect("proxy list").drain(..) {
+            connection.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
     fn drop(&mut self) {
-        drop(self.release.take());
+        self.accept.abort();
+        self.cut();
     }
 }
 

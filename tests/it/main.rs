@@ -5,8 +5,10 @@ mod helpers;
 
 mod auth_flow;
 mod csrf_and_input;
+mod instances;
 mod refresh;
 mod revocation;
+mod schema;
 mod startup;
 mod tcp;
 mod throttle;

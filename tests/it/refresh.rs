@@ -164,11 +164,11 @@ backend_tests! {
     }
 
     async fn a_database_failure_during_refresh_is_a_503_that_keeps_cookies_and_rotates_nothing() {
-        let app = TestApp::with_one_connection().await;
+        let app = TestApp::with_switchable_database().await;
         let mut browser = app.signed_in("db@example.com").await;
         let refresh_before = browser.cookie("hrms_refresh").unwrap();
         app.advance(Duration::minutes(16));
-        let outage = app.hold_database().await;
+        let outage = app.database_down().await;
         let res = browser.get("/dashboard").await;
         assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(res.body.contains("cannot reach its database"));
@@ -176,7 +176,7 @@ backend_tests! {
         assert_eq!(browser.cookie("hrms_refresh").unwrap(), refresh_before);
 
         // When the database is back, the same cookie still works.
-        outage.release().await;
+        outage.end().await;
         assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
     }
 }

@@ -8,9 +8,9 @@ use crate::helpers::{TestApp, claims_of};
 
 backend_tests! {
     async fn a_valid_access_token_needs_no_database() {
-        let app = TestApp::with_one_connection().await;
+        let app = TestApp::with_switchable_database().await;
         let mut browser = app.signed_in("fast@example.com").await;
-        let _outage = app.hold_database().await;
+        let _outage = app.database_down().await;
         // The dashboard reads the profile, so it cannot be served now...
         assert_eq!(browser.get("/dashboard").await.status, StatusCode::SERVICE_UNAVAILABLE);
         // ...but `/` only needs to know who is signed in: it answers from the token alone.

@@ -126,12 +126,12 @@ backend_tests! {
     }
 
     async fn healthz_is_200_with_a_database_and_503_without_one() {
-        let app = TestApp::with_one_connection().await;
+        let app = TestApp::with_switchable_database().await;
         let mut browser = app.browser();
         assert_eq!(browser.get("/healthz").await.status, StatusCode::OK);
-        let outage = app.hold_database().await; // the database does not answer
+        let outage = app.database_down().await; // the database does not answer
         assert_eq!(browser.get("/healthz").await.status, StatusCode::SERVICE_UNAVAILABLE);
-        outage.release().await;
+        outage.end().await;
         assert_eq!(browser.get("/healthz").await.status, StatusCode::OK, "recovers by itself");
     }
 }
