@@ -16,6 +16,7 @@ pub struct Page {
     /// otherwise to the pre-session cookie.
     pub csrf_token: String,
     registration_open: bool,
+    path: String,
 }
 
 impl Page {
@@ -24,6 +25,7 @@ impl Page {
             user: self.user.as_ref().map(|u| NavUser { name: u.name.clone(), role_label: u.role.label() }),
             csrf_token: self.csrf_token.clone(),
             registration_open: self.registration_open,
+            current_path: self.path.clone(),
         }
     }
 }
@@ -38,6 +40,11 @@ impl FromRequestParts<AppState> for Page {
             None => Binding::PreSession(pre_session),
         };
         let csrf_token = state.csrf.token(binding);
-        Ok(Page { user, csrf_token, registration_open: state.config.registration == Registration::Open })
+        Ok(Page {
+            user,
+            csrf_token,
+            registration_open: state.config.registration == Registration::Open,
+            path: parts.uri.path().to_owned(),
+        })
     }
 }

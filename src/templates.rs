@@ -13,6 +13,8 @@ pub struct Layout {
     pub csrf_token: String,
     /// Whether to offer the registration link.
     pub registration_open: bool,
+    /// The path of this page, to mark the current navigation link.
+    pub current_path: String,
 }
 
 #[derive(Clone, Debug)]
@@ -111,4 +113,7 @@ pub struct DashboardPage {
     pub role_label: &'static str,
     pub member_since: String,
     pub session_started: String,
+    pub session_last_active: String,
+    pub session_browser: String,
+    pub session_ip: String,
 }

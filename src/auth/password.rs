@@ -143,6 +143,43 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_dummy_hash_has_the_configured_cost() {
+        for cost in [4, 5] {
+            let passwords = Passwords::new(cost);
+            assert!(passwords.dummy_hash().await.unwrap().starts_with(&format!("$2b$0{cost}$")));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_more_hashes_run_at_once_than_there_are_cores() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let passwords = Arc::new(Passwords::new(4));
+        let cores = passwords.permits.available_permits();
+        let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..cores * 4)
+            .map(|_| {
+                let (passwords, running, peak) = (passwords.clone(), running.clone(), peak.clone());
+                tokio::spawn(async move {
+                    passwords
+                        .on_blocking_pool(move || {
+                            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                            peak.fetch_max(now, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            running.fetch_sub(1, Ordering::SeqCst);
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(peak <= cores, "{peak} hashes ran at once on {cores} cores");
+        assert!(peak >= 1);
+    }
+
+    #[tokio::test]
     async fn unknown_accounts_never_verify_but_still_hash() {
         let passwords = Passwords::new(4);
         assert!(!passwords.verify("anything at all".into(), None).await.unwrap());

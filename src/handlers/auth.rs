@@ -2,7 +2,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_cookies::Cookies;
@@ -314,7 +314,12 @@ pub async fn logout(
     // The access token dies now, not at its expiry.
     state.revoked.insert(&user.session_id, now);
     state.cookies.clear_session(&cookies);
-    Ok(Redirect::to("/login?signed_out=1").into_response())
+    // Chromium's back/forward cache restores the dashboard on Back without
+    // asking us, whatever `no-store` says, unless the site's cookies are
+    // cleared: this header does that, and drops the page too.
+    let clear_cache =
+        [(HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\", \"cookies\""))];
+    Ok((clear_cache, Redirect::to("/login?signed_out=1")).into_response())
 }
 
 #[cfg(test)]

@@ -21,6 +21,36 @@ fn date_time(t: Timestamp) -> String {
         .unwrap_or_default()
 }
 
+/// "Firefox on Linux" from a User-Agent header: enough for a person to recognise a device.
+pub fn browser_label(user_agent: &str) -> String {
+    let has = |needle: &str| user_agent.contains(needle);
+    let browser = if has("Edg/") {
+        "Edge"
+    } else if has("Firefox/") {
+        "Firefox"
+    } else if has("Chrome/") || has("Chromium/") {
+        "Chrome"
+    } else if has("Safari/") {
+        "Safari"
+    } else {
+        return if user_agent.trim().is_empty() { "Unknown browser".into() } else { "Other browser".into() };
+    };
+    let os = if has("Android") {
+        " on Android"
+    } else if has("iPhone") || has("iPad") {
+        " on iOS"
+    } else if has("Windows") {
+        " on Windows"
+    } else if has("Mac OS X") {
+        " on macOS"
+    } else if has("Linux") {
+        " on Linux"
+    } else {
+        ""
+    };
+    format!("{browser}{os}")
+}
+
 pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) -> AppResult<Response> {
     access::authorize(&user, Action::ViewOwnDashboard)?;
     let (user_id, session_id) = (user.user_id.clone(), user.session_id.clone());
@@ -34,5 +64,26 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) 
         role_label: role.label(),
         member_since: long_date(account.created_at),
         session_started: date_time(session.created_at),
+        session_last_active: date_time(session.last_used_at),
+        session_browser: browser_label(&session.user_agent),
+        session_ip: session.ip,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_label;
+
+    #[test]
+    fn browsers_are_named_from_their_user_agent() {
+        let chrome_linux =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0 Safari/537.36";
+        assert_eq!(browser_label(chrome_linux), "Chrome on Linux");
+        let firefox_win = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0";
+        assert_eq!(browser_label(firefox_win), "Firefox on Windows");
+        let safari_ios = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_label(safari_ios), "Safari on iOS");
+        assert_eq!(browser_label(""), "Unknown browser");
+        assert_eq!(browser_label("curl/8.0"), "Other browser");
+    }
 }

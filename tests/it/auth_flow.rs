@@ -228,6 +228,7 @@ backend_tests! {
         for name in ["hrms_access", "hrms_refresh"] {
             assert!(res.cookie(name).is_some_and(|c| c.is_removal()), "{name} not expired");
         }
+        assert_eq!(res.header("clear-site-data"), r#""cache", "cookies""#, "no cached personal page on Back");
         assert!(app.session(&session_id).await.revoked_at.is_some());
         assert_eq!(app.count_events("logout").await, 1);
         assert!(browser.get("/dashboard").await.location().starts_with("/login"));

@@ -116,6 +116,13 @@ impl Storage {
     }
 }
 
+/// The command-line defaults, on this database, with a cheap bcrypt cost.
+fn test_args(database_url: String) -> ServeArgs {
+    let mut args = ServeArgs { bcrypt_cost: 4, ..ServeArgs::default() };
+    args.db.database_url = database_url;
+    args
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
@@ -133,9 +140,7 @@ impl TestApp {
     /// A fresh app; `configure` adjusts the command-line defaults.
     pub async fn with(configure: impl FnOnce(&mut ServeArgs)) -> Self {
         let (storage, database_url) = Storage::new();
-        let mut args = ServeArgs::default();
-        args.db.database_url = database_url.clone();
-        args.bcrypt_cost = 4;
+        let mut args = test_args(database_url.clone());
         configure(&mut args);
         let config = Config::try_from(args).expect("valid test config");
         let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
@@ -236,8 +241,7 @@ impl TestApp {
     /// the network between the app and the server (a TCP proxy in between).
     pub async fn with_switchable_database() -> Self {
         let (storage, database_url) = Storage::new();
-        let mut args = ServeArgs::default();
-        args.bcrypt_cost = 4;
+        let mut args = test_args(database_url.clone());
         let mut proxy = None;
         args.db.database_url = match &storage {
             Storage::Sqlite(_) => {

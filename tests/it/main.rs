@@ -9,6 +9,7 @@ mod instances;
 mod refresh;
 mod revocation;
 mod schema;
+mod secrets;
 mod startup;
 mod tcp;
 mod throttle;

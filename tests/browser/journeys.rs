@@ -1,0 +1,271 @@
+//! The journeys, each a function of a fresh `Rig` (server, driver, browser).
+
+use anyhow::{Context, Result, ensure};
+use serde_json::json;
+
+use crate::rig::{PAST_ACCESS_EXPIRY, Rig};
+
+const REFRESH_COOKIE: &str = "hrms_refresh";
+const ACCESS_COOKIE: &str = "hrms_access";
+const PASSWORD: &str = "violet harbor engine 7";
+
+struct Person {
+    name: &'static str,
+    email: &'static str,
+}
+
+const ADA: Person = Person { name: "Ada Lovelace", email: "ada@example.com" };
+
+// ---------------------------------------------------------------------------
+// Steps shared by the journeys.
+
+/// Registers `who` through the form and checks the notice on the sign-in
+/// page it lands on.
+async fn register(rig: &Rig, who: &Person) -> Result<()> {
+    rig.goto("/register").await?;
+    fill_registration(rig, who).await?;
+    submit_registration(rig).await
+}
+
+async fn fill_registration(rig: &Rig, who: &Person) -> Result<()> {
+    rig.fill("#full_name", who.name).await?;
+    rig.fill("#email", who.email).await?;
+    rig.fill("#password", PASSWORD).await?;
+    rig.fill("#password_confirm", PASSWORD).await
+}
+
+async fn submit_registration(rig: &Rig) -> Result<()> {
+    rig.click_and_wait(r#"form[action="/register"] button[type=submit]"#).await?;
+    ensure!(
+        rig.path().await? == "/login",
+        "registering should lead to the sign-in page, not {}",
+        rig.where_am_i().await
+    );
+    let notice = rig.text(".alert-info").await?;
+    ensure!(
+        notice.contains("Your account was created"),
+        "sign-in page after registering shows {notice:?}, not the account-created notice"
+    );
+    Ok(())
+}
+
+/// Signs in through the form (on the sign-in page, opened if need be) and
+/// checks the dashboard.
+async fn sign_in(rig: &Rig, who: &Person) -> Result<()> {
+    if rig.path().await? != "/login" {
+        rig.goto("/login").await?;
+    }
+    submit_login(rig, who.email, PASSWORD).await?;
+    expect_dashboard(rig, who).await.context("after signing in")
+}
+
+async fn submit_login(rig: &Rig, email: &str, password: &str) -> Result<()> {
+    rig.fill("#email", email).await?;
+    rig.fill("#password", password).await?;
+    rig.click_and_wait(r#"form[action="/login"] button[type=submit]"#).await
+}
+
+async fn register_and_sign_in(rig: &Rig, who: &Person) -> Result<()> {
+    register(rig, who).await?;
+    sign_in(rig, who).await
+}
+
+/// The current window shows `who`'s dashboard at /dashboard.
+async fn expect_dashboard(rig: &Rig, who: &Person) -> Result<()> {
+    let path = rig.path().await?;
+    ensure!(path == "/dashboard", "expected the dashboard, the browser is at {}", rig.where_am_i().await);
+    let heading = rig.text("main h1").await?;
+    let welcome = format!("Welcome, {}", who.name);
+    ensure!(heading.contains(&welcome), "dashboard heading is {heading:?}, expected {welcome:?}");
+    Ok(())
+}
+
+/// The current window shows the sign-in form, and nothing personal.
+async fn expect_login_page(rig: &Rig, who: &Person) -> Result<()> {
+    ensure!(rig.path().await? == "/login", "expected the sign-in page, the browser is at {}", rig.where_am_i().await);
+    ensure!(rig.exists(r#"form[action="/login"] #password"#).await?, "no sign-in form on {}", rig.where_am_i().await);
+    let body = rig.text("body").await?;
+    ensure!(
+        !body.contains("Welcome,") && !body.contains(who.email),
+        "the sign-in page shows personal content: {body:?}"
+    );
+    Ok(())
+}
+
+async fn refresh_cookie(rig: &Rig) -> Result<String> {
+    rig.cookie(REFRESH_COOKIE).await?.with_context(|| format!("the browser has no {REFRESH_COOKIE} cookie"))
+}
+
+/// The deliberate wait of these journeys: past the access token's lifetime.
+async fn wait_past_access_expiry() {
+    tokio::time::sleep(PAST_ACCESS_EXPIRY).await;
+}
+
+// ---------------------------------------------------------------------------
+// 1. Register, see the notice, sign in, land on the dashboard.
+
+pub async fn register_then_sign_in(rig: &Rig) -> Result<()> {
+    rig.goto("/register").await?;
+    rig.screenshots("register").await?;
+    fill_registration(rig, &ADA).await?;
+    submit_registration(rig).await?;
+    rig.screenshots("login-notice").await?;
+    sign_in(rig, &ADA).await?;
+    ensure!(
+        refresh_cookie(rig).await.is_ok() && rig.cookie(ACCESS_COOKIE).await?.is_some(),
+        "signed in, but the session cookies are missing"
+    );
+    rig.screenshots("dashboard").await
+}
+
+// ---------------------------------------------------------------------------
+// 2. After the access token expired, a click renders the next page directly,
+//    and the refresh token was rotated on the way.
+
+pub async fn silent_refresh_after_expiry(rig: &Rig) -> Result<()> {
+    register_and_sign_in(rig, &ADA).await?;
+    let refresh_before = refresh_cookie(rig).await?;
+
+    wait_past_access_expiry().await;
+    rig.click_and_wait(r#"nav a[href="/dashboard"]"#).await?;
+
+    expect_dashboard(rig, &ADA).await.context("the first page after the access token expired")?;
+    // Rendered directly: this navigation followed no redirect (a detour via
+    // the sign-in page would count at least one, and end elsewhere).
+    let redirects = rig.script("return performance.getEntriesByType('navigation')[0].redirectCount;", vec![]).await?;
+    ensure!(redirects == json!(0), "the dashboard was reached after {redirects} redirect(s)");
+    let refresh_after = refresh_cookie(rig).await?;
+    ensure!(
+        refresh_after != refresh_before,
+        "the {REFRESH_COOKIE} cookie did not change when the expired access token was refreshed"
+    );
+    rig.screenshots("dashboard").await
+}
+
+// ---------------------------------------------------------------------------
+// 3. Two windows on the dashboard, reloaded together after expiry: both
+//    render, and the session survives.
+
+pub async fn two_windows_reload_together(rig: &Rig) -> Result<()> {
+    register_and_sign_in(rig, &ADA).await?;
+    let first = rig.client.window().await?;
+    let second = rig.client.new_window(false).await?.handle;
+    rig.client.switch_to_window(second.clone()).await?;
+    rig.goto("/dashboard").await?;
+    expect_dashboard(rig, &ADA).await.context("second window")?;
+    let refresh_before = refresh_cookie(rig).await?;
+
+    wait_past_access_expiry().await;
+
+    // WebDriver drives one window at a time, so two reloads cannot be
+    // *commanded* at once. Instead each window is given a timer (in the
+    // page, through WebDriver's script, which the pages' CSP does not
+    // govern) that calls location.reload() at the same wall-clock moment,
+    // a little ahead. What is simultaneous: both timers are armed before
+    // either fires (checked below: both report time still to go), and the
+    // browser then starts both reloads within a few milliseconds (their
+    // navigation start times are compared below), each request carrying the
+    // cookies of the moment, i.e. the same expired access token and the
+    // same refresh token. What is not: which request the server handles
+    // first is up to scheduling; the portal must serve both either way (one
+    // rotates the refresh token, the other is within the reuse grace).
+    let windows = [("first", first.clone()), ("second", second)];
+    let mut loaded = Vec::new();
+    for (_, window) in &windows {
+        rig.client.switch_to_window(window.clone()).await?;
+        loaded.push(rig.time_origin().await?);
+    }
+    let now = rig.script("return Date.now();", vec![]).await?.as_f64().context("Date.now()")?;
+    let at = now + 600.0;
+    let arm = "const at = arguments[0]; \
+               setTimeout(() => location.reload(), at - Date.now()); \
+               return at - Date.now();";
+    let mut time_to_go = Vec::new();
+    for (_, window) in &windows {
+        rig.client.switch_to_window(window.clone()).await?;
+        time_to_go.push(rig.script(arm, vec![json!(at)]).await?);
+    }
+    ensure!(
+        time_to_go.iter().all(|t| t.as_f64().is_some_and(|t| t > 0.0)),
+        "a reload timer was armed too late (ms to go: {time_to_go:?}); the reloads were not together"
+    );
+
+    let mut started = Vec::new();
+    for ((label, window), before) in windows.iter().zip(loaded) {
+        rig.client.switch_to_window(window.clone()).await?;
+        rig.wait_new_document(before).await.with_context(|| format!("the {label} window did not reload"))?;
+        expect_dashboard(rig, &ADA).await.with_context(|| format!("the {label} window after the reload"))?;
+        started.push(rig.time_origin().await?);
+    }
+    let apart = (started[0] - started[1]).abs();
+    eprintln!("journey 3: the two reloads started {apart:.1} ms apart");
+    ensure!(apart < 100.0, "the two reloads started {apart:.1} ms apart; not together");
+    let refresh_after = refresh_cookie(rig).await?;
+    ensure!(refresh_after != refresh_before, "after the two reloads the browser still holds the old refresh token");
+
+    // Still alive afterwards: once the new access token has expired too, a
+    // further navigation is served by the refresh token the browser now
+    // holds, which rotates again (a stale, already-used token would not).
+    wait_past_access_expiry().await;
+    rig.client.switch_to_window(first).await?;
+    rig.click_and_wait(r#"nav a[href="/dashboard"]"#).await?;
+    expect_dashboard(rig, &ADA).await.context("a further navigation after the two reloads")?;
+    ensure!(
+        refresh_cookie(rig).await? != refresh_after,
+        "the refresh token the browser held after the two reloads was not rotated on the next refresh"
+    );
+    rig.screenshots("dashboard").await
+}
+
+// ---------------------------------------------------------------------------
+// 4. Sign out; Back and reload show the sign-in page, not the dashboard.
+
+pub async fn sign_out_then_back(rig: &Rig) -> Result<()> {
+    register_and_sign_in(rig, &ADA).await?;
+    let dashboard = rig.time_origin().await?;
+    rig.click_and_wait(r#"form[action="/logout"] button"#).await?;
+    expect_login_page(rig, &ADA).await.context("after signing out")?;
+    let notice = rig.text(".alert-info").await?;
+    ensure!(notice.contains("signed out"), "after signing out the notice is {notice:?}");
+    for cookie in [ACCESS_COOKIE, REFRESH_COOKIE] {
+        ensure!(rig.cookie(cookie).await?.is_none(), "the {cookie} cookie is still set after signing out");
+    }
+
+    // Sign-out sends `Clear-Site-Data: "cache"`, so Back cannot restore the
+    // dashboard from the back/forward cache: the server is asked again.
+    rig.client.back().await?;
+    ensure!(rig.time_origin().await? != dashboard, "Back restored the signed-out dashboard from the browser's cache");
+    expect_login_page(rig, &ADA).await.context("after pressing Back")?;
+    rig.client.refresh().await?;
+    ensure!(rig.time_origin().await? != dashboard, "reloading did not load a new document");
+    expect_login_page(rig, &ADA).await.context("after pressing Back and reloading")?;
+    rig.screenshots("login").await
+}
+
+// ---------------------------------------------------------------------------
+// 5. Wrong passwords: a generic message five times, then throttled.
+
+pub async fn wrong_password_then_throttled(rig: &Rig) -> Result<()> {
+    register(rig, &ADA).await?;
+    for attempt in 1..=6 {
+        submit_login(rig, ADA.email, "violet harbor engine 8").await?;
+        ensure!(
+            rig.path().await? == "/login",
+            "wrong password, attempt {attempt}: the browser is at {}",
+            rig.where_am_i().await
+        );
+        let error = rig.text(".alert-error").await?;
+        if attempt <= 5 {
+            ensure!(
+                error == "The email or password is not correct.",
+                "wrong password, attempt {attempt}: the message is {error:?}"
+            );
+        } else {
+            ensure!(
+                error.contains("Too many sign-in attempts"),
+                "wrong password, attempt {attempt}: the message is {error:?}, not the throttling message"
+            );
+        }
+    }
+    rig.screenshots("login-throttled").await
+}

@@ -1,0 +1,47 @@
+//! Real-browser journeys: headless Chromium driven through chromedriver
+//! (fantoccini) against a real `hrms serve` process with `--access-ttl 3s`.
+//!
+//! Each journey gets its own server (fresh SQLite database, free loopback
+//! port), its own chromedriver and its own fresh browser profile. Without
+//! Chromium or chromedriver they are skipped with one line, unless `CI=true`,
+//! where that is a failure. Screenshots go to `target/screenshots/`.
+
+mod journeys;
+mod rig;
+
+use rig::Rig;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_1_register_then_sign_in() {
+    if let Some(rig) = Rig::start("1-register-then-sign-in").await {
+        rig.run(journeys::register_then_sign_in).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_2_silent_refresh_after_expiry() {
+    if let Some(rig) = Rig::start("2-silent-refresh-after-expiry").await {
+        rig.run(journeys::silent_refresh_after_expiry).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_3_two_windows_reload_together() {
+    if let Some(rig) = Rig::start("3-two-windows-reload-together").await {
+        rig.run(journeys::two_windows_reload_together).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_4_sign_out_then_back() {
+    if let Some(rig) = Rig::start("4-sign-out-then-back").await {
+        rig.run(journeys::sign_out_then_back).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_5_wrong_password_then_throttled() {
+    if let Some(rig) = Rig::start("5-wrong-password-then-throttled").await {
+        rig.run(journeys::wrong_password_then_throttled).await;
+    }
+}

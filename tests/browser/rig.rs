@@ -1,0 +1,388 @@
+//! The machinery of one browser journey: a real `hrms serve` process on a
+//! free loopback port with a fresh SQLite database, a chromedriver of its
+//! own, and a headless Chromium with a fresh profile.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Debian's chromium and chromium-driver; `HRMS_TEST_CHROMIUM` and
+/// `HRMS_TEST_CHROMEDRIVER` point elsewhere.
+fn chromium() -> String {
+    std::env::var("HRMS_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn chromedriver() -> String {
+    std::env::var("HRMS_TEST_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+/// The server's access-token lifetime, and how long a journey waits to be
+/// sure it has passed.
+pub const ACCESS_TTL: &str = "3s";
+pub const PAST_ACCESS_EXPIRY: Duration = Duration::from_secs(4);
+
+pub const LAPTOP: (u32, u32) = (1280, 800);
+pub const PHONE: (u32, u32) = (390, 844);
+
+/// Upper bound for start-up polling and for a whole journey.
+const STARTUP_LIMIT: Duration = Duration::from_secs(10);
+const JOURNEY_LIMIT: Duration = Duration::from_secs(90);
+
+/// Is a browser here? Locally, no: skip with one line. With `CI=true`, no:
+/// fail.
+fn browser_available() -> bool {
+    let missing: Vec<String> = [chromium(), chromedriver()].into_iter().filter(|p| !Path::new(p).is_file()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!("{} not found", missing.join(" and "));
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("browser tests cannot run with CI=true: {why} (install chromium and chromium-driver)");
+    }
+    static SKIP: Once = Once::new();
+    // Written to stderr directly: the test harness captures `eprintln!`.
+    SKIP.call_once(|| {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "browser tests skipped: {why} (install chromium and chromium-driver to run them)"
+        );
+    });
+    false
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port").port()
+}
+
+/// Where screenshots go: `<target dir>/screenshots`.
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("screenshots")
+}
+
+/// A child process killed (with its process group) when dropped.
+struct Proc {
+    child: Child,
+    group: bool,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if self.group {
+            // chromedriver runs in a process group of its own, which the
+            // browser it started shares: end them together, by group id.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.child.id())])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Rig {
+    pub journey: &'static str,
+    pub base: String,
+    pub client: Client,
+    server_log: PathBuf,
+    // Dropped in this order: driver (and browser), then server, then files.
+    _driver: Proc,
+    _server: Proc,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    /// Starts everything for `journey`, or `None` when browser tests are
+    /// skipped here.
+    pub async fn start(journey: &'static str) -> Option<Rig> {
+        if !browser_available() {
+            return None;
+        }
+        match Self::try_start(journey).await {
+            Ok(rig) => Some(rig),
+            Err(e) => panic!("journey {journey:?}: could not start: {e:#}"),
+        }
+    }
+
+    async fn try_start(journey: &'static str) -> Result<Rig> {
+        let dir = tempfile::tempdir()?;
+        let _ = std::fs::remove_file(screenshot_dir().join(format!("{journey}-FAILED.png")));
+
+        // The portal.
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let server_log = dir.path().join("server.log");
+        let log = std::fs::File::create(&server_log)?;
+        let server = Proc {
+            child: Command::new(env!("CARGO_BIN_EXE_hrms"))
+                .arg("serve")
+                .args(["--bind", &format!("127.0.0.1:{port}")])
+                .args(["--database-url", &format!("sqlite://{}", dir.path().join("hrms.db").display())])
+                .args(["--public-url", &base])
+                .args(["--access-ttl", ACCESS_TTL])
+                .args(["--bcrypt-cost", "4"])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .context("spawning hrms serve")?,
+            group: false,
+        };
+        wait_healthy(&base).await.with_context(|| format!("server log:\n{}", tail(&server_log)))?;
+
+        // The driver, in its own process group (see `Proc::drop`).
+        let driver_port = free_port();
+        let driver = Proc {
+            child: {
+                use std::os::unix::process::CommandExt;
+                Command::new(chromedriver())
+                    .arg(format!("--port={driver_port}"))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .process_group(0)
+                    .spawn()
+                    .context("spawning chromedriver")?
+            },
+            group: true,
+        };
+        wait_accepting(SocketAddr::from(([127, 0, 0, 1], driver_port))).await?;
+
+        // The browser, with a fresh profile.
+        let profile = dir.path().join("profile");
+        std::fs::create_dir(&profile)?;
+        let caps = json!({
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
+            "goog:chromeOptions": {
+                "binary": chromium(),
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        });
+        let serde_json::Value::Object(caps) = caps else { unreachable!() };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+            .context("starting a Chromium session")?;
+
+        let rig = Rig { journey, base, client, server_log, _driver: driver, _server: server, _dir: dir };
+        rig.set_viewport(LAPTOP).await?;
+        Ok(rig)
+    }
+
+    /// Runs `journey` (bounded in time), then closes the browser; on failure
+    /// saves a screenshot and panics naming the journey, with the server's log.
+    pub async fn run(self, journey: impl AsyncFnOnce(&Rig) -> Result<()>) {
+        let result = match tokio::time::timeout(JOURNEY_LIMIT, journey(&self)).await {
+            Ok(result) => result,
+            Err(_) => Err(anyhow!("timed out after {JOURNEY_LIMIT:?}")),
+        };
+        let mut failure = None;
+        if let Err(e) = result {
+            let url = self.client.current_url().await.map(|u| u.to_string());
+            let shot = self.screenshot("FAILED").await.map(|p| p.display().to_string());
+            failure = Some(format!(
+                "journey {:?} failed: {e:#}\n  browser at: {}\n  screenshot: {}\n  server log (tail):\n{}",
+                self.journey,
+                url.unwrap_or_else(|e| format!("? ({e})")),
+                shot.unwrap_or_else(|e| format!("none ({e:#})")),
+                tail(&self.server_log),
+            ));
+        }
+        let _ = self.client.clone().close().await;
+        drop(self);
+        if let Some(failure) = failure {
+            panic!("{failure}");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn goto(&self, path: &str) -> Result<()> {
+        self.client.goto(&self.url(path)).await.with_context(|| format!("opening {path}"))
+    }
+
+    pub async fn path(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.path().to_owned())
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        self.find(css).await?.text().await.with_context(|| format!("reading the text of {css}"))
+    }
+
+    /// Waits (bounded) for an element, as after a click that navigates.
+    pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+        match found {
+            Ok(element) => Ok(element),
+            Err(e) => Err(e).context(format!("no element {css} on {}", self.where_am_i().await)),
+        }
+    }
+
+    pub async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) -> Result<()> {
+        let field = self.find(css).await?;
+        field.clear().await?;
+        field.send_keys(value).await.with_context(|| format!("typing into {css}"))
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css).await?.click().await.with_context(|| format!("clicking {css}"))
+    }
+
+    pub async fn where_am_i(&self) -> String {
+        match self.client.current_url().await {
+            Ok(u) => u.to_string(),
+            Err(e) => format!("? ({e})"),
+        }
+    }
+
+    /// The value of a cookie, `None` when the browser has no such cookie.
+    pub async fn cookie(&self, name: &str) -> Result<Option<String>> {
+        match self.client.get_named_cookie(name).await {
+            Ok(c) => Ok(Some(c.value().to_owned())),
+            Err(e) if e.is_no_such_cookie() => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading cookie {name}")),
+        }
+    }
+
+    /// Runs a WebDriver script (it is not page script, so the pages' CSP
+    /// `script-src 'none'` does not apply to it).
+    pub async fn script(&self, js: &str, args: Vec<serde_json::Value>) -> Result<serde_json::Value> {
+        self.client.execute(js, args).await.with_context(|| format!("running {js}"))
+    }
+
+    /// The time origin of the current document: a new value means a new
+    /// document was loaded.
+    pub async fn time_origin(&self) -> Result<f64> {
+        self.script("return performance.timeOrigin;", vec![])
+            .await?
+            .as_f64()
+            .context("performance.timeOrigin is not a number")
+    }
+
+    /// Clicks something that navigates, and waits (bounded) until the next
+    /// document has loaded.
+    pub async fn click_and_wait(&self, css: &str) -> Result<()> {
+        let before = self.time_origin().await?;
+        self.click(css).await?;
+        self.wait_new_document(before).await.with_context(|| format!("after clicking {css}"))
+    }
+
+    /// Waits (bounded) until the current window shows a document other than
+    /// the one whose time origin was `before`, fully loaded.
+    pub async fn wait_new_document(&self, before: f64) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            // Mid-navigation the script may fail: that is "not yet".
+            let state = self.client.execute("return [performance.timeOrigin, document.readyState];", vec![]).await;
+            if let Ok(state) = state
+                && state[0].as_f64() != Some(before)
+                && state[1] == "complete"
+            {
+                return Ok(());
+            }
+            ensure!(
+                start.elapsed() < Duration::from_secs(10),
+                "no new page loaded within 10 s (still at {})",
+                self.where_am_i().await
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Resizes the window so that the page's viewport is `size`.
+    pub async fn set_viewport(&self, (width, height): (u32, u32)) -> Result<()> {
+        self.client.set_window_size(width, height).await?;
+        let inner = self.script("return [window.innerWidth, window.innerHeight];", vec![]).await?;
+        let (w, h) = (inner[0].as_u64().unwrap_or(0), inner[1].as_u64().unwrap_or(0));
+        if (w, h) != (u64::from(width), u64::from(height)) {
+            // Account for any window decoration.
+            let (ow, oh) = self.client.get_window_size().await?;
+            let width2 = u32::try_from(ow + u64::from(width) - w)?;
+            let height2 = u32::try_from(oh + u64::from(height) - h)?;
+            self.client.set_window_size(width2, height2).await?;
+        }
+        Ok(())
+    }
+
+    /// Saves the current page as `<journey>-<page>.png` at the current size.
+    pub async fn screenshot(&self, page: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await.context("taking a screenshot")?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}-{page}.png", self.journey));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Saves the current page on a laptop-size and on a phone-size window,
+    /// then restores the laptop size. The phone shot reloads nothing: it is
+    /// the same document, laid out again.
+    pub async fn screenshots(&self, page: &str) -> Result<()> {
+        self.screenshot(&format!("{page}-laptop")).await?;
+        self.set_viewport(PHONE).await?;
+        let shot = self.screenshot(&format!("{page}-phone")).await;
+        self.set_viewport(LAPTOP).await?;
+        shot.map(drop)
+    }
+}
+
+async fn wait_healthy(base: &str) -> Result<()> {
+    let http = reqwest::Client::new();
+    let url = format!("{base}/healthz");
+    let start = Instant::now();
+    loop {
+        if let Ok(res) = http.get(&url).send().await
+            && res.status() == reqwest::StatusCode::OK
+        {
+            return Ok(());
+        }
+        if start.elapsed() > STARTUP_LIMIT {
+            bail!("{url} did not answer 200 within {STARTUP_LIMIT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_accepting(addr: SocketAddr) -> Result<()> {
+    let start = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        ensure!(start.elapsed() < STARTUP_LIMIT, "chromedriver did not listen on {addr} within {STARTUP_LIMIT:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+fn tail(path: &Path) -> String {
+    let log = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(25)..].join("\n")
+}

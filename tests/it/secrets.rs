@@ -1,0 +1,98 @@
+//! Never log a password, token or secret: everything the app logs during a
+//! whole session lifecycle is captured at TRACE level and searched.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::http::StatusCode;
+use time::Duration;
+
+use crate::helpers::{TestApp, claims_of};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+backend_tests! {
+    async fn no_password_or_token_reaches_the_logs() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _default = tracing::subscriber::set_default(subscriber);
+
+        let app = TestApp::new().await;
+        let password = "sapphire kettle drum 1987";
+        let mut browser = app.browser();
+        let res = browser
+            .submit(
+                "/register",
+                "/register",
+                &[("full_name", "Log Watcher"), ("email", "log@example.com"), ("password", password), ("password_confirm", password)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        browser.sign_in("log@example.com", "a wrong guess here").await;
+        assert_eq!(browser.sign_in("log@example.com", password).await.status, StatusCode::SEE_OTHER);
+        let first_access = browser.cookie("hrms_access").unwrap();
+        let first_refresh = browser.cookie("hrms_refresh").unwrap();
+        app.advance(Duration::minutes(16));
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
+        let second_refresh = browser.cookie("hrms_refresh").unwrap();
+        browser.sign_out().await;
+
+        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(logs.contains("signed in"), "the capture works: {logs}");
+        assert!(logs.contains(&claims_of(&first_access).sid), "ids may be logged");
+        for secret in [password, "a wrong guess here", &first_access, &first_refresh, &second_refresh] {
+            assert!(!logs.contains(secret), "a secret reached the logs");
+        }
+        let signature = first_access.rsplit('.').next().unwrap();
+        assert!(!logs.contains(signature));
+    }
+
+    async fn connections_get_the_documented_settings() {
+        use diesel::RunQueryDsl;
+        use diesel::sql_types::Text;
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = Text)]
+            value: String,
+        }
+        let app = TestApp::new().await;
+        let settings = app
+            .state
+            .db
+            .run(|conn| {
+                let one = |conn: &mut hrms::db::DbConnection, sql: &str| -> diesel::QueryResult<String> {
+                    Ok(diesel::sql_query(sql).get_result::<Setting>(conn)?.value)
+                };
+                Ok(match conn {
+                    hrms::db::DbConnection::Sqlite(_) => vec![
+                        one(conn, "SELECT CAST(foreign_keys AS TEXT) AS value FROM pragma_foreign_keys")?,
+                        one(conn, "SELECT CAST(timeout AS TEXT) AS value FROM pragma_busy_timeout")?,
+                        one(conn, "SELECT journal_mode AS value FROM pragma_journal_mode")?,
+                    ],
+                    hrms::db::DbConnection::Postgresql(_) => {
+                        vec![one(conn, "SELECT current_setting('statement_timeout') AS value")?, one(conn, "SELECT current_setting('TimeZone') AS value")?]
+                    }
+                })
+            })
+            .await
+            .unwrap();
+        let expected: &[&str] = if app.database_url.starts_with("postgres") { &["5s", "UTC"] } else { &["1", "5000", "wal"] };
+        assert_eq!(settings, expected);
+    }
+}
