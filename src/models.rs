@@ -2,6 +2,8 @@
 //! so that callers can group writes that belong together in one transaction.
 
 pub mod audit;
+pub mod department;
+pub mod employee;
 pub mod settings;
 pub mod user;
 

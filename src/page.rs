@@ -4,6 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
+use crate::access;
 use crate::auth::csrf::Binding;
 use crate::auth::middleware::{CurrentUser, PreSession};
 use crate::config::Registration;
@@ -22,7 +23,11 @@ pub struct Page {
 impl Page {
     pub fn layout(&self) -> Layout {
         Layout {
-            user: self.user.as_ref().map(|u| NavUser { name: u.name.clone(), role_label: u.role.label() }),
+            user: self.user.as_ref().map(|u| NavUser {
+                name: u.name.clone(),
+                role_label: u.role.label(),
+                links: access::navigation(u.role),
+            }),
             csrf_token: self.csrf_token.clone(),
             registration_open: self.registration_open,
             current_path: self.path.clone(),

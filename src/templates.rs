@@ -21,6 +21,8 @@ pub struct Layout {
 pub struct NavUser {
     pub name: String,
     pub role_label: &'static str,
+    /// The navigation links this person may follow: (path, label).
+    pub links: Vec<(&'static str, &'static str)>,
 }
 
 /// Renders a template into a response with the given status. A template that

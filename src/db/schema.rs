@@ -67,7 +67,75 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    departments (id) {
+        id -> Text,
+        name -> Text,
+        head_employee_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    employees (id) {
+        id -> Text,
+        employee_number -> Text,
+        user_id -> Nullable<Text>,
+        full_name -> Text,
+        work_email -> Text,
+        job_title -> Text,
+        department_id -> Nullable<Text>,
+        manager_id -> Nullable<Text>,
+        hire_date -> Date,
+        phone -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    leave_types (id) {
+        id -> Text,
+        name -> Text,
+        yearly_allowance_days -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    public_holidays (id) {
+        id -> Text,
+        day -> Date,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    leave_requests (id) {
+        id -> Text,
+        employee_id -> Text,
+        leave_type_id -> Text,
+        first_day -> Date,
+        last_day -> Date,
+        half_day -> Bool,
+        half_days -> Integer,
+        reason -> Text,
+        status -> Text,
+        approver_employee_id -> Nullable<Text>,
+        decided_by_user_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(employees -> departments (department_id));
+diesel::joinable!(leave_requests -> leave_types (leave_type_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(users, sessions, refresh_tokens, login_failures, audit_log, settings,);

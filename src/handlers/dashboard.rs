@@ -2,8 +2,7 @@ use axum::extract::State;
 use axum::response::Response;
 use time::macros::format_description;
 
-use crate::access::{self, Action};
-use crate::auth::middleware::CurrentUser;
+use crate::access::{Action, Actor};
 use crate::auth::sessions;
 use crate::clock::Timestamp;
 use crate::error::AppResult;
@@ -51,9 +50,9 @@ pub fn browser_label(user_agent: &str) -> String {
     format!("{browser}{os}")
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) -> AppResult<Response> {
-    access::authorize(&user, Action::ViewOwnDashboard)?;
-    let (user_id, session_id) = (user.user_id.clone(), user.session_id.clone());
+pub async fn show(State(state): State<AppState>, actor: Actor, page: Page) -> AppResult<Response> {
+    actor.authorize_global(Action::ViewDashboard)?;
+    let (user_id, session_id) = (actor.user.user_id.clone(), actor.user.session_id.clone());
     let (account, session) =
         state.db.run(move |conn| Ok((user::find(conn, &user_id)?, sessions::find(conn, &session_id)?))).await?;
     let role = account.role()?;

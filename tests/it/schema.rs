@@ -71,6 +71,65 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
             ],
         ),
         t("settings", &[("key", "text", false), ("value", "text", false)]),
+        t(
+            "departments",
+            &[
+                ("id", "text", false),
+                ("name", "text", false),
+                ("head_employee_id", "text", true),
+                ("created_at", "timestamp", false),
+                ("updated_at", "timestamp", false),
+            ],
+        ),
+        t(
+            "employees",
+            &[
+                ("id", "text", false),
+                ("employee_number", "text", false),
+                ("user_id", "text", true),
+                ("full_name", "text", false),
+                ("work_email", "text", false),
+                ("job_title", "text", false),
+                ("department_id", "text", true),
+                ("manager_id", "text", true),
+                ("hire_date", "date", false),
+                ("phone", "text", false),
+                ("status", "text", false),
+                ("created_at", "timestamp", false),
+                ("updated_at", "timestamp", false),
+            ],
+        ),
+        t(
+            "leave_types",
+            &[
+                ("id", "text", false),
+                ("name", "text", false),
+                ("yearly_allowance_days", "integer", true),
+                ("created_at", "timestamp", false),
+                ("updated_at", "timestamp", false),
+            ],
+        ),
+        t("public_holidays", &[("id", "text", false), ("day", "date", false), ("name", "text", false)]),
+        t(
+            "leave_requests",
+            &[
+                ("id", "text", false),
+                ("employee_id", "text", false),
+                ("leave_type_id", "text", false),
+                ("first_day", "date", false),
+                ("last_day", "date", false),
+                ("half_day", "bool", false),
+                ("half_days", "integer", false),
+                ("reason", "text", false),
+                ("status", "text", false),
+                ("approver_employee_id", "text", true),
+                ("decided_by_user_id", "text", true),
+                ("decided_at", "timestamp", true),
+                ("decision_comment", "text", true),
+                ("created_at", "timestamp", false),
+                ("updated_at", "timestamp", false),
+            ],
+        ),
     ]
     .into_iter()
     .flatten()
@@ -82,6 +141,8 @@ fn portable(declared: &str) -> String {
         "text" => "text".into(),
         "boolean" => "bool".into(),
         "timestamp" | "timestamp without time zone" => "timestamp".into(),
+        "date" => "date".into(),
+        "integer" => "integer".into(),
         other => format!("unportable type {other}"),
     }
 }
