@@ -41,6 +41,8 @@ pub enum Action {
     ManageUsers,
     ViewAuditLog,
     ViewSecurityEvents,
+    /// `/metrics` on the main address.
+    ViewMetrics,
 }
 
 /// How the record acted upon relates to the person acting.
@@ -78,7 +80,7 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
         // Nobody decides their own request; a manager decides their direct
         // reports', HR anyone else's.
         DecideLeave => relation != Relation::Own && (relation == Relation::DirectReport || hr),
-        ManageUsers | ViewAuditLog | ViewSecurityEvents => admin,
+        ManageUsers | ViewAuditLog | ViewSecurityEvents | ViewMetrics => admin,
     }
 }
 
@@ -201,6 +203,7 @@ mod tests {
             (ManageUsers,          [(false, false, true),  (false, false, true),  (false, false, true)]),
             (ViewAuditLog,         [(false, false, true),  (false, false, true),  (false, false, true)]),
             (ViewSecurityEvents,   [(false, false, true),  (false, false, true),  (false, false, true)]),
+            (ViewMetrics,          [(false, false, true),  (false, false, true),  (false, false, true)]),
         ];
         for (action, by_relation) in table {
             for (relation, (e, h, a)) in [Own, DirectReport, Other].into_iter().zip(by_relation) {

@@ -38,9 +38,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// Serves on `listener` until SIGINT or SIGTERM, finishing in-flight requests.
 pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
     let _watcher = revocation::Watcher::start(&state);
+    let pruner = tokio::spawn(crate::maintenance::prune_forever(state.clone(), state.config.retention));
+    let metrics_server = match state.config.metrics_bind {
+        Some(addr) => {
+            let metrics_listener =
+                TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))?;
+            tracing::info!(address = %addr, "metrics are served");
+            let app = crate::router::metrics_app(state.clone());
+            Some(tokio::spawn(async move { axum::serve(metrics_listener, app).await }))
+        }
+        None => None,
+    };
     tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url.origin, "hrms is serving");
     let app = crate::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    pruner.abort();
+    if let Some(server) = metrics_server {
+        server.abort();
+    }
     result.context("the server stopped with an error")
 }
 

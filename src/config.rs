@@ -111,6 +111,16 @@ pub struct ServeArgs {
     /// How long a request waits for a database connection before it gets a 503.
     #[arg(long, env = "HRMS_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = parse_std_duration)]
     pub db_acquire_timeout: std::time::Duration,
+    /// Serve `/metrics` (Prometheus) on this separate address, without sign-in.
+    /// Unset: `/metrics` on the main address, for Admins only.
+    #[arg(long, env = "HRMS_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+    /// Ended sessions are deleted this long after they ended.
+    #[arg(long, env = "HRMS_SESSION_RETENTION", default_value = "30d", value_parser = parse_duration)]
+    pub session_retention: Duration,
+    /// Audit log rows are deleted when older than this.
+    #[arg(long, env = "HRMS_AUDIT_RETENTION", default_value = "365d", value_parser = parse_duration)]
+    pub audit_retention: Duration,
     /// The window over which failed sign-ins are counted.
     #[arg(long, env = "HRMS_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = parse_duration)]
     pub login_throttle_window: Duration,
@@ -213,6 +223,8 @@ pub struct Config {
     pub bcrypt_cost: u32,
     pub registration: Registration,
     pub throttle: ThrottlePolicy,
+    pub metrics_bind: Option<SocketAddr>,
+    pub retention: crate::maintenance::Retention,
 }
 
 /// The shortest HS256 key we accept (RFC 7518 wants at least the hash size).
@@ -249,6 +261,12 @@ impl TryFrom<ServeArgs> for Config {
             },
             bcrypt_cost: a.bcrypt_cost,
             registration: a.registration,
+            metrics_bind: a.metrics_bind,
+            retention: crate::maintenance::Retention {
+                sessions: a.session_retention,
+                audit: a.audit_retention,
+                login_failures: a.login_throttle_window,
+            },
             throttle: ThrottlePolicy {
                 max_per_account: a.login_max_failures_per_account,
                 max_per_ip: a.login_max_failures_per_ip,

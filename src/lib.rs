@@ -9,12 +9,15 @@ pub mod db;
 pub mod error;
 pub mod forms;
 pub mod handlers;
+pub mod maintenance;
+pub mod metrics;
 pub mod models;
 pub mod page;
 pub mod router;
 pub mod security;
 pub mod state;
 pub mod static_files;
+pub mod telemetry;
 pub mod templates;
 
 pub use router::build_app;

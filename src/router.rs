@@ -5,13 +5,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use tower_cookies::CookieManagerLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::middleware::load_session;
 use crate::error::AppError;
 use crate::handlers::{auth, dashboard, health};
 use crate::state::AppState;
-use crate::{security, static_files};
+use crate::{security, static_files, telemetry};
 
 /// Forms are small; anything larger is refused with 413 before it is read.
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -30,11 +31,21 @@ pub fn build_app(state: AppState) -> Router {
         .merge(pages)
         .route("/healthz", get(health::healthz))
         .route("/static/{name}", get(static_files::serve))
+        .route("/metrics", get(health::metrics_for_admins).route_layer(from_fn_with_state(state.clone(), load_session)))
         .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), telemetry::track))
         .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn(security::headers))
         .layer(CookieManagerLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span).on_response(telemetry::log_response))
+        .layer(SetRequestIdLayer::new(telemetry::REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// `/metrics` alone, for `--metrics-bind`: no sign-in, so bind it to an
+/// address only the monitoring system reaches.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new().route("/metrics", get(health::metrics)).with_state(state)
 }

@@ -24,6 +24,7 @@ pub struct App {
     pub revoked: RevokedSessions,
     pub passwords: Passwords,
     pub cookies: CookieNames,
+    pub metrics: crate::metrics::Metrics,
 }
 
 #[derive(Clone)]
@@ -68,6 +69,7 @@ impl AppState {
             revoked: RevokedSessions::new(config.sessions.access_ttl),
             passwords: Passwords::new(config.bcrypt_cost),
             cookies: CookieNames::new(config.public_url.https),
+            metrics: Default::default(),
             config,
         })))
     }

@@ -16,6 +16,7 @@ use tower_cookies::Cookies;
 use super::cookies::CookieNames;
 use super::sessions::{self, Refresh};
 use crate::error::AppResult;
+use crate::metrics::Counter;
 use crate::models::user::Role;
 use crate::state::AppState;
 
@@ -86,6 +87,7 @@ pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut r
     let client = Client::from_parts(req.extensions(), req.headers());
     match authenticate(&state, &cookies, &client).await {
         Ok(Some(user)) => {
+            crate::telemetry::record_user(&user.user_id);
             req.extensions_mut().insert(user);
         }
         Ok(None) => {}
@@ -127,6 +129,7 @@ async fn authenticate(state: &AppState, cookies: &Cookies, client: &Client) -> A
     let outcome = state.db.run(move |conn| Ok(sessions::refresh(conn, &refresh, now, &policy, &ip)?)).await?;
     let (user, session_id) = match outcome {
         Refresh::Rotated { user, session_id, refresh } => {
+            state.metrics.count(Counter::Refresh);
             names.set_refresh(cookies, refresh.token, refresh.expires_at, now);
             (user, session_id)
         }
@@ -134,6 +137,7 @@ async fn authenticate(state: &AppState, cookies: &Cookies, client: &Client) -> A
         // new refresh cookie, so this one must not touch it.
         Refresh::Grace { user, session_id } => (user, session_id),
         Refresh::Reused { session_id } => {
+            state.metrics.count(Counter::RefreshReuse);
             tracing::warn!(session_id = %session_id, ip = %client.ip, "refresh token reuse: session revoked");
             state.revoked.insert(&session_id, now);
             names.clear_session(cookies);

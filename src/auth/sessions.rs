@@ -256,6 +256,16 @@ pub fn revoked_since(conn: &mut DbConnection, since: Timestamp) -> QueryResult<V
         .load(conn)
 }
 
+/// Sessions neither revoked nor expired.
+pub fn count_live(conn: &mut DbConnection, now: Timestamp) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::idle_expires_at.gt(now))
+        .filter(sessions::absolute_expires_at.gt(now))
+        .count()
+        .get_result(conn)
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Session> {
     sessions::table.find(id).select(Session::as_select()).first(conn)
 }

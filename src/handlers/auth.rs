@@ -14,6 +14,7 @@ use crate::auth::throttle::{self, Keys};
 use crate::config::Registration;
 use crate::error::AppResult;
 use crate::forms::{CsrfForm, CsrfOnly, CsrfProtected};
+use crate::metrics::Counter;
 use crate::models::audit::{self, Event};
 use crate::models::new_id;
 use crate::models::user::{self, NewUser, Role, email_problem, normalize_email};
@@ -124,6 +125,7 @@ pub async fn login_submit(
             .await?
     };
     if let Some(secs) = wait {
+        state.metrics.count(Counter::SignInThrottled);
         let minutes = secs.div_ceil(60);
         let plural = if minutes == 1 { "" } else { "s" };
         let message = format!("Too many sign-in attempts. Please wait {minutes} minute{plural} and try again.");
@@ -145,6 +147,7 @@ pub async fn login_submit(
                 audit::record(conn, now, Event::SignInFailure, entry)
             })
             .await?;
+        state.metrics.count(Counter::SignInFailure);
         return Ok(form_again(StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_owned()));
     };
 
@@ -170,6 +173,7 @@ pub async fn login_submit(
     let access = state.access_tokens.mint(&account.id, &session.id, role, &account.full_name, now, ttl);
     state.cookies.set_access(&cookies, access, ttl);
     state.cookies.set_refresh(&cookies, refresh.token, refresh.expires_at, now);
+    state.metrics.count(Counter::SignIn);
     tracing::info!(user_id = %account.id, session_id = %session.id, "signed in");
     Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
 }

@@ -1,0 +1,46 @@
+//! Request logs and metrics: one span per request with its method, path,
+//! request id and (once known) user id; one log line and one metrics sample
+//! when it is answered. Never a header value, body, token or password.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, Response};
+use axum::middleware::Next;
+use tracing::{Span, field};
+
+use crate::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The span every request runs in.
+pub fn request_span<B>(req: &Request<B>) -> Span {
+    let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        request_id = %request_id,
+        user_id = field::Empty,
+    )
+}
+
+/// Logs the answer inside the request span.
+pub fn log_response<B>(res: &Response<B>, latency: Duration, _span: &Span) {
+    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
+}
+
+/// Records the signed-in user on the request span (ids only).
+pub fn record_user(user_id: &str) {
+    Span::current().record("user_id", user_id);
+}
+
+/// Counts the request by its route pattern (not the raw path, which would
+/// let anyone grow the label set) and status.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> axum::response::Response {
+    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let res = next.run(req).await;
+    state.metrics.observe_request(&route, res.status().as_u16(), started.elapsed());
+    res
+}
