@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             None => commands::serve(cli.serve).await,
-            Some(Command::Serve(args)) => commands::serve(args).await,
+            Some(Command::Serve(args)) => commands::serve(*args).await,
             Some(Command::User(cmd)) => commands::user(cmd).await,
         }
     });
