@@ -1,0 +1,392 @@
+//! The load generator behind `bench/run.sh`. Each connection is one task on
+//! its own keep-alive HTTP/1.1 connection, sending requests back to back and
+//! keeping its own cookies, so the `refresh` scenario can walk a chain of
+//! rotated refresh tokens per connection. Prints one line per scenario.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1;
+use hyper::{Request, StatusCode, header};
+use tokio::net::TcpStream;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+struct Conn {
+    sender: http1::SendRequest<Full<Bytes>>,
+}
+
+impl Conn {
+    async fn open(addr: SocketAddr) -> Result<Self, BoxError> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) = http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(conn);
+        Ok(Conn { sender })
+    }
+
+    /// Sends a request; returns status, Set-Cookie values and body.
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        form: Option<String>,
+    ) -> Result<(StatusCode, Vec<String>, Bytes), BoxError> {
+        self.sender.ready().await?;
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1");
+        if !cookie.is_empty() {
+            req = req.header(header::COOKIE, cookie);
+        }
+        let body = match form {
+            Some(f) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Full::new(Bytes::from(f))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let res = self.sender.send_request(req.body(body)?).await?;
+        let status = res.status();
+        let cookies = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+            .collect();
+        let body = res.into_body().collect().await?.to_bytes();
+        Ok((status, cookies, body))
+    }
+}
+
+/// A cookie jar of name=value pairs.
+#[derive(Clone, Default)]
+struct Jar(Vec<(String, String)>);
+
+impl Jar {
+    fn absorb(&mut self, set_cookies: &[String]) {
+        for c in set_cookies {
+            if let Some((name, value)) = c.split_once('=') {
+                self.0.retain(|(n, _)| n != name);
+                if !value.is_empty() {
+                    self.0.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+    }
+    fn header(&self) -> String {
+        self.0.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+fn csrf_token(html: &[u8]) -> String {
+    let html = String::from_utf8_lossy(html);
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker).map(|i| i + marker.len()).unwrap_or(0);
+    html[start..].split('"').next().unwrap_or_default().to_owned()
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Signs in over `conn`; returns the jar with both session cookies.
+async fn sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<Jar, BoxError> {
+    let mut jar = Jar::default();
+    let (_, cookies, body) = conn.send("GET", "/login", "", None).await?;
+    jar.absorb(&cookies);
+    let token = csrf_token(&body);
+    let f = form(&[("email", email), ("password", password), ("csrf_token", &token)]);
+    let (status, cookies, _) = conn.send("POST", "/login", &jar.header(), Some(f)).await?;
+    if status != StatusCode::SEE_OTHER {
+        return Err(format!("sign-in as {email} answered {status}").into());
+    }
+    jar.absorb(&cookies);
+    Ok(jar)
+}
+
+#[derive(Default)]
+struct Outcome {
+    latencies_us: Vec<u32>,
+    errors: u64,
+}
+
+impl Outcome {
+    fn merge(mut self, other: Outcome) -> Outcome {
+        self.latencies_us.extend(other.latencies_us);
+        self.errors += other.errors;
+        self
+    }
+    fn percentile(&self, sorted: &[u32], p: f64) -> f64 {
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        f64::from(sorted[i]) / 1000.0
+    }
+}
+
+/// What each connection does per request: returns false on an unexpected answer.
+#[derive(Clone)]
+enum Work {
+    Get {
+        path: String,
+        cookie: String,
+        expect: StatusCode,
+    },
+    /// Present an expired access token and the connection's current refresh
+    /// token; keep the rotated one for the next request.
+    RefreshChain {
+        expired_access: String,
+    },
+    Login {
+        email: String,
+        password: String,
+    },
+}
+
+async fn connection_loop(addr: SocketAddr, work: Work, mut jar: Jar, until: Instant) -> Outcome {
+    let mut out = Outcome::default();
+    let Ok(mut conn) = Conn::open(addr).await else {
+        out.errors += 1;
+        return out;
+    };
+    let mut login_form = None;
+    if let Work::Login { email, password } = &work
+        && let Ok((_, cookies, body)) = conn.send("GET", "/login", "", None).await
+    {
+        jar.absorb(&cookies);
+        login_form = Some(form(&[("email", email), ("password", password), ("csrf_token", &csrf_token(&body))]));
+    }
+    while Instant::now() < until {
+        let started = Instant::now();
+        let ok = match &work {
+            Work::Get { path, cookie, expect } => {
+                matches!(conn.send("GET", path, cookie, None).await, Ok((s, _, _)) if s == *expect)
+            }
+            Work::RefreshChain { expired_access } => {
+                let refresh = jar.get("hrms_refresh").unwrap_or_default().to_owned();
+                let cookie = format!("hrms_access={expired_access}; hrms_refresh={refresh}");
+                match conn.send("GET", "/dashboard", &cookie, None).await {
+                    Ok((StatusCode::OK, cookies, _)) => {
+                        jar.absorb(&cookies);
+                        cookies.iter().any(|c| c.starts_with("hrms_refresh="))
+                    }
+                    _ => false,
+                }
+            }
+            Work::Login { .. } => {
+                let f = login_form.clone().unwrap_or_default();
+                let cookie = jar.header();
+                matches!(conn.send("POST", "/login", &cookie, Some(f)).await, Ok((StatusCode::SEE_OTHER, _, _)))
+            }
+        };
+        if ok {
+            out.latencies_us.push(started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        } else {
+            out.errors += 1;
+            if let Ok(c) = Conn::open(addr).await {
+                conn = c;
+            } else {
+                break;
+            }
+        }
+    }
+    out
+}
+
+struct Figures {
+    requests_per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+async fn run(addr: SocketAddr, connections: Vec<(Work, Jar)>, seconds: u64) -> Figures {
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> =
+        connections.into_iter().map(|(work, jar)| tokio::spawn(connection_loop(addr, work, jar, until))).collect();
+    let mut total = Outcome::default();
+    for t in tasks {
+        if let Ok(o) = t.await {
+            total = total.merge(o);
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut sorted = total.latencies_us.clone();
+    sorted.sort_unstable();
+    Figures {
+        requests_per_s: sorted.len() as f64 / elapsed,
+        p50_ms: total.percentile(&sorted, 0.50),
+        p99_ms: total.percentile(&sorted, 0.99),
+        errors: total.errors,
+    }
+}
+
+/// The server's peak resident memory since the last reset, in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// Starts a new peak-RSS measurement (Linux: writing 5 to clear_refs).
+fn reset_peak_rss(pid: u32) {
+    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+}
+
+fn print(name: &str, f: &Figures, pid: u32, extra: &str) {
+    println!(
+        "{name:<10} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   peak RSS {:>6.1} MiB   errors {}{extra}",
+        f.requests_per_s,
+        f.p50_ms,
+        f.p99_ms,
+        peak_rss_mib(pid),
+        f.errors
+    );
+}
+
+struct Args {
+    addr: SocketAddr,
+    pid: u32,
+    scenario: String,
+    seconds: u64,
+    connections: usize,
+    email: String,
+    password: String,
+    path: String,
+    bcrypt_cost: u32,
+}
+
+fn parse_args() -> Result<Args, BoxError> {
+    let mut a = Args {
+        addr: "127.0.0.1:3000".parse()?,
+        pid: 0,
+        scenario: String::new(),
+        seconds: 10,
+        connections: 64,
+        email: String::new(),
+        password: String::new(),
+        path: "/dashboard".into(),
+        bcrypt_cost: 12,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--addr" => a.addr = value()?.parse()?,
+            "--pid" => a.pid = value()?.parse()?,
+            "--seconds" => a.seconds = value()?.parse()?,
+            "--connections" => a.connections = value()?.parse()?,
+            "--email" => a.email = value()?,
+            "--password" => a.password = value()?,
+            "--path" => a.path = value()?,
+            "--bcrypt-cost" => a.bcrypt_cost = value()?.parse()?,
+            s if !s.starts_with("--") => a.scenario = s.to_owned(),
+            other => return Err(format!("unknown flag {other}").into()),
+        }
+    }
+    Ok(a)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let a = parse_args()?;
+    let addr = a.addr;
+    match a.scenario.as_str() {
+        // A trivial route through the same middleware stack: no auth, no database.
+        "baseline" => {
+            let work = Work::Get { path: "/static/favicon.svg".into(), cookie: String::new(), expect: StatusCode::OK };
+            reset_peak_rss(a.pid);
+            let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print("baseline", &f, a.pid, "");
+        }
+        "dashboard" | "directory" => {
+            let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+            let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
+            let work = Work::Get { path: a.path.clone(), cookie, expect: StatusCode::OK };
+            reset_peak_rss(a.pid);
+            let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print(&a.scenario, &f, a.pid, "");
+        }
+        // The server runs with a 1 s access TTL: every request's access token has expired.
+        "refresh" => {
+            let mut connections = Vec::new();
+            let mut expired_access = String::new();
+            for _ in 0..a.connections {
+                let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+                expired_access = jar.get("hrms_access").unwrap_or_default().to_owned();
+                connections.push(jar);
+            }
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+            let work = Work::RefreshChain { expired_access };
+            reset_peak_rss(a.pid);
+            let f = run(addr, connections.into_iter().map(|jar| (work.clone(), jar)).collect(), a.seconds).await;
+            print("refresh", &f, a.pid, " (rotations)");
+        }
+        // Form logins at the configured bcrypt cost while the dashboard is served beside them.
+        "login" => {
+            let hash_started = Instant::now();
+            let rounds = 3;
+            for _ in 0..rounds {
+                bcrypt::hash("benchmark", a.bcrypt_cost)?;
+            }
+            let one_hash = hash_started.elapsed().as_secs_f64() / f64::from(rounds);
+            let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+            let ceiling = cores / one_hash;
+
+            let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+            let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
+            let dashboard = Work::Get { path: "/dashboard".into(), cookie, expect: StatusCode::OK };
+            let login = Work::Login { email: a.email.clone(), password: a.password.clone() };
+            reset_peak_rss(a.pid);
+            let logins = tokio::spawn(run(addr, vec![(login, Jar::default()); 8], a.seconds));
+            let pages = run(addr, vec![(dashboard, Jar::default()); a.connections], a.seconds).await;
+            let logins = logins.await?;
+            let share = logins.requests_per_s / ceiling * 100.0;
+            print(
+                "login",
+                &logins,
+                a.pid,
+                &format!(
+                    " | ceiling {ceiling:.2}/s ({cores} cores / {:.0} ms per hash) = {share:.0}% | dashboard during storm: {:.0} req/s, p99 {:.2} ms",
+                    one_hash * 1000.0,
+                    pages.requests_per_s,
+                    pages.p99_ms
+                ),
+            );
+        }
+        // Holds many idle keep-alive connections, each after one request, and reports RSS.
+        "idle" => {
+            let mut held = Vec::new();
+            for _ in 0..a.connections {
+                let mut c = Conn::open(addr).await?;
+                c.send("GET", "/static/favicon.svg", "", None).await?;
+                held.push(c);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            println!("idle       {} open connections: server RSS peak {:.1} MiB", held.len(), peak_rss_mib(a.pid));
+        }
+        other => {
+            return Err(
+                format!("unknown scenario {other:?}: baseline, dashboard, directory, refresh, login, idle").into()
+            );
+        }
+    }
+    Ok(())
+}
