@@ -124,6 +124,29 @@ pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, Stri
     Ok(created.then(|| (BOOTSTRAP_ADMIN_EMAIL.to_owned(), password)))
 }
 
+/// `hrms demo`: fills an empty database and prints the accounts to try.
+pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || {
+        if let Some(problem) = policy_violation(&password, "") {
+            bail!("--password refused: {problem}");
+        }
+        let db = open_db(&db)?;
+        if !db.run_blocking(|conn| Ok(crate::demo::is_empty(conn)?))? {
+            bail!("the database already has departments or employees; the demo fills only an empty one");
+        }
+        let hash = hash_blocking(&password, bcrypt_cost)?;
+        let now = SystemClock.now();
+        let org = db.run_blocking(|conn| Ok(crate::demo::fill(conn, now, &hash)?))?;
+        println!("Demo organisation created: {} people in 8 departments.", org.people.len());
+        println!("Every account's password: {password}");
+        for (what, email) in org.showcase() {
+            println!("  {what:<24} {email}");
+        }
+        Ok(())
+    })
+    .await?
+}
+
 fn open_db(args: &DatabaseArgs) -> anyhow::Result<Db> {
     let target = DbTarget::parse(&args.database_url).map_err(anyhow::Error::msg)?;
     let db = Db::new(target, Some(1), std::time::Duration::from_secs(10));

@@ -25,6 +25,16 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill an empty database with a demo organisation and print its accounts.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The password of every demo account.
+        #[arg(long, env = "HRMS_DEMO_PASSWORD", default_value = "demo password 2026")]
+        password: String,
+        #[arg(long, env = "HRMS_BCRYPT_COST", default_value_t = 12, value_parser = parse_bcrypt_cost)]
+        bcrypt_cost: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
