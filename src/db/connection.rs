@@ -103,7 +103,8 @@ pub fn build_pool(target: DbTarget, max_size: u32, acquire_timeout: Duration) ->
         .max_size(max_size)
         .min_idle(Some(0))
         .connection_timeout(acquire_timeout)
-        // A cheap ping on checkout drops connections that died with the server.
-        .test_on_check_out(true)
+        // A ping on checkout drops connections that died with a database
+        // server; an embedded SQLite connection cannot die that way.
+        .test_on_check_out(matches!(target, DbTarget::Postgres(_)))
         .build_unchecked(Manager::new(target))
 }
