@@ -29,20 +29,20 @@ async fn sign_in_with_agent(app: &TestApp, email: &str, agent: &str) -> Browser 
 }
 
 /// Another browser for an existing account.
-async fn another_browser(app: &TestApp, email: &str) -> Browser {
+pub async fn another_browser(app: &TestApp, email: &str) -> Browser {
     let mut browser = app.browser();
     assert_eq!(browser.sign_in(email, PASSWORD).await.status, StatusCode::SEE_OTHER);
     browser
 }
 
 /// The session id inside a browser's access token.
-fn sid(browser: &Browser) -> String {
+pub fn sid(browser: &Browser) -> String {
     claims_of(&browser.cookie("hrms_access").expect("signed in")).sid
 }
 
 /// Whether the browser still gets its dashboard, using only its access token:
 /// with the refresh cookie gone, nothing but the access token can sign it in.
-async fn access_token_works(browser: &Browser) -> bool {
+pub async fn access_token_works(browser: &Browser) -> bool {
     let mut copy = browser.clone();
     copy.forget("hrms_refresh");
     let res = copy.get("/dashboard").await;
@@ -54,7 +54,7 @@ async fn access_token_works(browser: &Browser) -> bool {
 }
 
 /// Whether the browser, with all its cookies, is still signed in.
-async fn signed_in(browser: &mut Browser) -> bool {
+pub async fn signed_in(browser: &mut Browser) -> bool {
     let res = browser.get("/dashboard").await;
     match res.status {
         StatusCode::OK => true,

@@ -127,8 +127,13 @@ pub async fn list(
             }
         })
         .collect();
-    let mut events: Vec<(String, String)> =
-        names.into_iter().map(|n| (event_label(&n), n)).map(|(l, n)| (n, l)).collect();
+    let mut events: Vec<(String, String)> = names
+        .into_iter()
+        .map(|name| {
+            let label = event_label(&name);
+            (name, label)
+        })
+        .collect();
     events.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(ok_page(&AuditPage {
         layout: page.layout(),
