@@ -142,6 +142,23 @@ backend_tests! {
         assert_eq!(app.count_events("session_revoked").await, 1);
     }
 
+    async fn revoking_a_session_reaches_the_other_instances() {
+        let a = TestApp::new().await;
+        let b = a.second_instance().await;
+        let mut here = a.signed_in("two-servers@example.com").await;
+        let there_on_a = another_browser(&a, "two-servers@example.com").await;
+        // The same browser, talking to instance B.
+        let mut there = b.browser();
+        there.jar = there_on_a.jar.clone();
+        assert!(access_token_works(&there).await);
+
+        let res = here.submit("/account/sessions", &format!("/account/sessions/{}/revoke", sid(&there)), &[]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        b.poll_revocations().await;
+        assert!(!access_token_works(&there).await, "instance B still accepts the access token");
+        assert!(!signed_in(&mut there).await);
+    }
+
     async fn sign_out_all_other_sessions_keeps_only_this_one() {
         let app = TestApp::new().await;
         let mut here = app.signed_in("others@example.com").await;
