@@ -2,6 +2,7 @@
 //! so that callers can group writes that belong together in one transaction.
 
 pub mod audit;
+pub mod audit_search;
 pub mod department;
 pub mod employee;
 pub mod settings;

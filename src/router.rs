@@ -25,6 +25,23 @@ pub fn build_app(state: AppState) -> Router {
         .route("/register", get(auth::register_page).post(auth::register_submit))
         .route("/logout", get(auth::logout_page).post(auth::logout))
         .route("/dashboard", get(dashboard::show))
+        // account (full paths, so this block merges without touching the imports)
+        .route("/account/sessions", get(crate::handlers::account::sessions::list))
+        .route(
+            "/account/sessions/revoke-others",
+            axum::routing::post(crate::handlers::account::sessions::revoke_others),
+        )
+        .route("/account/sessions/{id}/revoke", axum::routing::post(crate::handlers::account::sessions::revoke_one))
+        .route(
+            "/account/password",
+            get(crate::handlers::account::password::form).post(crate::handlers::account::password::submit),
+        )
+        .route("/admin/users", get(crate::handlers::admin::users::list))
+        .route("/admin/users/{id}/role", axum::routing::post(crate::handlers::admin::users::change_role))
+        .route("/admin/users/{id}/deactivate", axum::routing::post(crate::handlers::admin::users::deactivate))
+        .route("/admin/users/{id}/reactivate", axum::routing::post(crate::handlers::admin::users::reactivate))
+        .route("/admin/users/{id}/sign-out", axum::routing::post(crate::handlers::admin::users::sign_out))
+        .route("/admin/audit", get(crate::handlers::admin::audit::list))
         .route_layer(from_fn_with_state(state.clone(), load_session));
 
     Router::new()

@@ -48,6 +48,14 @@ pub enum RevokeReason {
     Logout,
     RefreshReuse,
     RoleChanged,
+    /// Ended from the person's own list of sessions.
+    SignedOutByUser,
+    /// Every other session ends when the password changes.
+    PasswordChanged,
+    /// The account was deactivated by an admin.
+    Deactivated,
+    /// An admin signed the person out everywhere.
+    SignedOutByAdmin,
 }
 
 impl RevokeReason {
@@ -56,6 +64,10 @@ impl RevokeReason {
             RevokeReason::Logout => "logout",
             RevokeReason::RefreshReuse => "refresh_reuse",
             RevokeReason::RoleChanged => "role_changed",
+            RevokeReason::SignedOutByUser => "signed_out_by_user",
+            RevokeReason::PasswordChanged => "password_changed",
+            RevokeReason::Deactivated => "deactivated",
+            RevokeReason::SignedOutByAdmin => "signed_out_by_admin",
         }
     }
 }
@@ -268,4 +280,60 @@ pub fn count_live(conn: &mut DbConnection, now: Timestamp) -> QueryResult<i64> {
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Session> {
     sessions::table.find(id).select(Session::as_select()).first(conn)
+}
+
+/// A user's sessions that can still be used (not revoked, not expired), most
+/// recently active first.
+pub fn live_for_user(conn: &mut DbConnection, user_id: &str, now: Timestamp) -> QueryResult<Vec<Session>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::idle_expires_at.gt(now))
+        .filter(sessions::absolute_expires_at.gt(now))
+        .order((sessions::last_used_at.desc(), sessions::created_at.desc(), sessions::id))
+        .select(Session::as_select())
+        .load(conn)
+}
+
+/// Ends one session only if it belongs to `user_id`. `false` when it does
+/// not, does not exist, or had already ended. The update comes first so that
+/// SQLite takes its write lock before anything is read.
+pub fn revoke_for_user(
+    conn: &mut DbConnection,
+    session_id: &str,
+    user_id: &str,
+    reason: RevokeReason,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        sessions::table.find(session_id).filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()),
+    )
+    .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason.as_str())))
+    .execute(conn)?;
+    if n == 1 {
+        crate::db::notify_revoked(conn, &[session_id.to_owned()])?;
+    }
+    Ok(n == 1)
+}
+
+/// Ends every session of a user except `keep`; returns the ids ended. One
+/// statement, so SQLite takes its write lock before anything is read.
+pub fn revoke_others_for_user(
+    conn: &mut DbConnection,
+    user_id: &str,
+    keep: &str,
+    reason: RevokeReason,
+    now: Timestamp,
+) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason.as_str())))
+    .returning(sessions::id)
+    .get_results(conn)?;
+    crate::db::notify_revoked(conn, &ids)?;
+    Ok(ids)
 }

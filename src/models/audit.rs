@@ -17,6 +17,13 @@ pub enum Event {
     RoleChanged,
     UserCreated,
     AdminBootstrapped,
+    SessionRevoked,
+    OtherSessionsRevoked,
+    PasswordChanged,
+    PasswordChangeFailed,
+    UserDeactivated,
+    UserReactivated,
+    UserSignedOutEverywhere,
 }
 
 impl Event {
@@ -31,6 +38,13 @@ impl Event {
             Event::RoleChanged => "role_changed",
             Event::UserCreated => "user_created",
             Event::AdminBootstrapped => "admin_bootstrapped",
+            Event::SessionRevoked => "session_revoked",
+            Event::OtherSessionsRevoked => "other_sessions_revoked",
+            Event::PasswordChanged => "password_changed",
+            Event::PasswordChangeFailed => "password_change_failed",
+            Event::UserDeactivated => "user_deactivated",
+            Event::UserReactivated => "user_reactivated",
+            Event::UserSignedOutEverywhere => "user_signed_out_everywhere",
         }
     }
 }

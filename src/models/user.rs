@@ -142,6 +142,102 @@ pub fn set_role(conn: &mut DbConnection, id: &str, role: Role, now: Timestamp) -
     diesel::update(users::table.find(id)).set((users::role.eq(role.as_str()), users::updated_at.eq(now))).execute(conn)
 }
 
+/// How many users the admin list shows per page.
+pub const PAGE_SIZE: i64 = 25;
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// SQL `lower()`: on both backends (ASCII-only on SQLite).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+/// `text` as a literal inside a LIKE pattern (escape character `\`).
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Users whose email or name contains `q` (case-insensitively); all when `q` is blank.
+fn matching(q: &str) -> users::BoxedQuery<'static, Backend> {
+    let q = q.trim();
+    let query = users::table.into_boxed();
+    if q.is_empty() {
+        return query;
+    }
+    let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+    query.filter(users::email.like(pattern.clone()).escape('\\').or(lower(users::full_name).like(pattern).escape('\\')))
+}
+
+/// One page of the users matching `q`, by name.
+pub fn search(conn: &mut DbConnection, q: &str, limit: i64, offset: i64) -> QueryResult<Vec<User>> {
+    matching(q)
+        .order((lower(users::full_name), users::email))
+        .limit(limit)
+        .offset(offset)
+        .select(User::as_select())
+        .load(conn)
+}
+
+pub fn count_matching(conn: &mut DbConnection, q: &str) -> QueryResult<i64> {
+    matching(q).count().get_result(conn)
+}
+
+/// Users by id, for naming the people in the audit log.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<User>> {
+    users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn)
+}
+
+pub fn set_active(conn: &mut DbConnection, id: &str, active: bool, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((users::active.eq(active), users::updated_at.eq(now))).execute(conn)
+}
+
+pub fn count_active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table.filter(users::role.eq(Role::Admin.as_str())).filter(users::active.eq(true)).count().get_result(conn)
+}
+
+/// Replaces the password hash only if it is still `old_hash`: of two changes
+/// racing from two sessions, the second one fails instead of overwriting.
+pub fn replace_password_hash(
+    conn: &mut DbConnection,
+    id: &str,
+    old_hash: &str,
+    new_hash: &str,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let n = diesel::update(users::table.find(id).filter(users::password_hash.eq(old_hash)))
+        .set((users::password_hash.eq(new_hash), users::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The settings row that changes to roles and activation lock.
+const ACCOUNT_CHANGES_LOCK: &str = "account_changes_lock";
+
+/// Call first in a transaction that changes roles or activation: such
+/// transactions then run one after another on both backends, so two admins
+/// demoting each other at once cannot leave the company without an Admin
+/// (on PostgreSQL, each would otherwise not see the other's change). On
+/// SQLite it also takes the write lock before anything is read.
+pub fn lock_account_changes(conn: &mut DbConnection) -> QueryResult<()> {
+    use crate::db::schema::settings;
+    let touch = |conn: &mut DbConnection| {
+        diesel::update(settings::table.find(ACCOUNT_CHANGES_LOCK)).set(settings::value.eq("")).execute(conn)
+    };
+    if touch(conn)? == 0 {
+        crate::models::settings::get_or_insert(conn, ACCOUNT_CHANGES_LOCK, "")?;
+        touch(conn)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +249,11 @@ mod tests {
         {
             assert!(email_problem(bad).is_some(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn like_patterns_match_wildcards_literally() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(escape_like("ann"), "ann");
     }
 }

@@ -3,6 +3,8 @@
 #[macro_use]
 mod helpers;
 
+mod account;
+mod admin;
 mod auth_flow;
 mod csrf_and_input;
 mod instances;

@@ -1,0 +1,4 @@
+//! The signed-in person's own account: where they are signed in, and their password.
+
+pub mod password;
+pub mod sessions;

@@ -1,0 +1,4 @@
+//! Administration: accounts (roles, deactivation, signing out) and the audit log.
+
+pub mod audit;
+pub mod users;

@@ -1,0 +1,105 @@
+//! How times, ids and page numbers are shown on the account and admin pages.
+
+use time::macros::format_description;
+
+use crate::clock::Timestamp;
+
+/// "1 Jun 2026, 09:00 UTC"
+pub fn date_time(t: Timestamp) -> String {
+    t.format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"))
+        .unwrap_or_default()
+}
+
+/// "1 Jun 2026"
+pub fn date(t: Timestamp) -> String {
+    t.format(format_description!("[day padding:none] [month repr:short] [year]")).unwrap_or_default()
+}
+
+/// "2026-06-01 09:00:05": the audit log needs seconds.
+pub fn precise(t: Timestamp) -> String {
+    t.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).unwrap_or_default()
+}
+
+/// The first 8 characters of an id: enough to tell sessions apart on screen.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// Where a paginated list is, and the links to its neighbours.
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub per_page: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl Pager {
+    /// `requested` is the `page` query parameter: anything that is not a page
+    /// number means the first page; past the end means the last one.
+    pub fn new(requested: Option<&str>, total: i64, per_page: i64) -> Self {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let page = requested.and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
+        Pager { page, pages, total, per_page, prev_href: None, next_href: None }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    /// Fills in the links to the previous and next pages of `path`, keeping
+    /// the non-empty `params` (the filters).
+    pub fn with_links(mut self, path: &str, params: &[(&str, &str)]) -> Self {
+        let href = |page: i64| page_href(path, params, page);
+        self.prev_href = (self.page > 1).then(|| href(self.page - 1));
+        self.next_href = (self.page < self.pages).then(|| href(self.page + 1));
+        self
+    }
+
+    /// 1-based numbers of the first and last item shown, for "1–25 of 60".
+    pub fn first_item(&self) -> i64 {
+        if self.total == 0 { 0 } else { self.offset() + 1 }
+    }
+
+    pub fn last_item(&self) -> i64 {
+        (self.offset() + self.per_page).min(self.total)
+    }
+}
+
+/// `path?filters&page=N`, leaving out empty filters and page 1.
+pub fn page_href(path: &str, params: &[(&str, &str)], page: i64) -> String {
+    let page = page.to_string();
+    let mut pairs: Vec<(&str, &str)> = params.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    if page != "1" {
+        pairs.push(("page", &page));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_clamped_and_links_keep_the_filters() {
+        let pager = Pager::new(Some("9"), 60, 25).with_links("/admin/users", &[("q", "ann & co"), ("x", "")]);
+        assert_eq!((pager.page, pager.pages, pager.offset()), (3, 3, 50));
+        assert_eq!(pager.prev_href.as_deref(), Some("/admin/users?q=ann+%26+co&page=2"));
+        assert_eq!(pager.next_href, None);
+        assert_eq!((pager.first_item(), pager.last_item()), (51, 60));
+        let first = Pager::new(Some("nonsense"), 0, 25).with_links("/a", &[]);
+        assert_eq!((first.page, first.pages, first.first_item(), first.last_item()), (1, 1, 0, 0));
+        assert_eq!(page_href("/a", &[], 1), "/a");
+        assert_eq!(Pager::new(Some("-4"), 100, 25).page, 1);
+    }
+
+    #[test]
+    fn short_ids_never_panic() {
+        assert_eq!(short_id("0123456789"), "01234567");
+        assert_eq!(short_id("abc"), "abc");
+        assert_eq!(short_id("ééééé"), "éééé");
+    }
+}
