@@ -2,4 +2,6 @@
 
 pub mod auth;
 pub mod dashboard;
+pub mod departments;
+pub mod employees;
 pub mod health;

@@ -3,13 +3,13 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_cookies::CookieManagerLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::middleware::load_session;
 use crate::error::AppError;
-use crate::handlers::{auth, dashboard, health};
+use crate::handlers::{auth, dashboard, departments, employees, health};
 use crate::state::AppState;
 use crate::{security, static_files};
 
@@ -24,6 +24,16 @@ pub fn build_app(state: AppState) -> Router {
         .route("/register", get(auth::register_page).post(auth::register_submit))
         .route("/logout", get(auth::logout_page).post(auth::logout))
         .route("/dashboard", get(dashboard::show))
+        // employees and departments
+        .route("/employees", get(employees::directory).post(employees::create))
+        .route("/employees/new", get(employees::new_page))
+        .route("/employees/{id}", get(employees::profile).post(employees::update))
+        .route("/employees/{id}/edit", get(employees::edit_page))
+        .route("/employees/{id}/terminate", post(employees::terminate))
+        .route("/departments", get(departments::index).post(departments::create))
+        .route("/departments/{id}", post(departments::update))
+        .route("/departments/{id}/edit", get(departments::edit))
+        .route("/departments/{id}/delete", post(departments::delete))
         .route_layer(from_fn_with_state(state.clone(), load_session));
 
     Router::new()

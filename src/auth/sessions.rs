@@ -48,6 +48,8 @@ pub enum RevokeReason {
     Logout,
     RefreshReuse,
     RoleChanged,
+    /// The account was deactivated (its employee record was terminated).
+    Deactivated,
 }
 
 impl RevokeReason {
@@ -56,6 +58,7 @@ impl RevokeReason {
             RevokeReason::Logout => "logout",
             RevokeReason::RefreshReuse => "refresh_reuse",
             RevokeReason::RoleChanged => "role_changed",
+            RevokeReason::Deactivated => "deactivated",
         }
     }
 }

@@ -17,6 +17,12 @@ pub enum Event {
     RoleChanged,
     UserCreated,
     AdminBootstrapped,
+    EmployeeCreated,
+    EmployeeUpdated,
+    EmployeeTerminated,
+    DepartmentCreated,
+    DepartmentUpdated,
+    DepartmentDeleted,
 }
 
 impl Event {
@@ -31,6 +37,12 @@ impl Event {
             Event::RoleChanged => "role_changed",
             Event::UserCreated => "user_created",
             Event::AdminBootstrapped => "admin_bootstrapped",
+            Event::EmployeeCreated => "employee_created",
+            Event::EmployeeUpdated => "employee_updated",
+            Event::EmployeeTerminated => "employee_terminated",
+            Event::DepartmentCreated => "department_created",
+            Event::DepartmentUpdated => "department_updated",
+            Event::DepartmentDeleted => "department_deleted",
         }
     }
 }

@@ -142,6 +142,11 @@ pub fn set_role(conn: &mut DbConnection, id: &str, role: Role, now: Timestamp) -
     diesel::update(users::table.find(id)).set((users::role.eq(role.as_str()), users::updated_at.eq(now))).execute(conn)
 }
 
+/// Deactivated accounts cannot sign in or refresh a session.
+pub fn set_active(conn: &mut DbConnection, id: &str, active: bool, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((users::active.eq(active), users::updated_at.eq(now))).execute(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,8 @@ mod helpers;
 
 mod auth_flow;
 mod csrf_and_input;
+mod departments;
+mod employees;
 mod instances;
 mod refresh;
 mod revocation;
