@@ -367,10 +367,8 @@ pub async fn delete(
     } else {
         format!("{members} employee records belong")
     };
-    let message = format!(
-        "{} cannot be deleted: {people} to it (former staff included). Move them to another department first.",
-        loaded.department.name
-    );
+    let message =
+        format!("{} cannot be deleted: {people} to it. Move them to another department first.", loaded.department.name);
     let head = loaded.department.head_employee_id.clone().unwrap_or_default();
     let tpl = edit_page_for(&page, &loaded, loaded.department.name.clone(), &head, (None, None), Some(message));
     Ok(render_page(StatusCode::CONFLICT, &tpl))

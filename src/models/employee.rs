@@ -392,24 +392,33 @@ pub fn enroll(
         return Ok(Enrollment::Linked(existing.id));
     }
     let id = super::new_id();
-    let number = next_employee_number(conn)?;
     let email = super::user::normalize_email(email);
-    let record = NewEmployee {
-        id: &id,
-        employee_number: &number,
-        user_id: Some(user_id),
-        full_name,
-        work_email: &email,
-        job_title: "Employee",
-        department_id: None,
-        manager_id: None,
-        hire_date: now.date(),
-        phone: "",
-        status: EmployeeStatus::Active.as_str(),
-        created_at: now,
-        updated_at: now,
-    };
-    Ok(if insert(conn, &record)? { Enrollment::Created(id) } else { Enrollment::Unavailable })
+    // Two sign-ups at once may pick the same next number: the loser tries the next one.
+    for _ in 0..5 {
+        let number = next_employee_number(conn)?;
+        let record = NewEmployee {
+            id: &id,
+            employee_number: &number,
+            user_id: Some(user_id),
+            full_name,
+            work_email: &email,
+            job_title: "Employee",
+            department_id: None,
+            manager_id: None,
+            hire_date: now.date(),
+            phone: "",
+            status: EmployeeStatus::Active.as_str(),
+            created_at: now,
+            updated_at: now,
+        };
+        if insert(conn, &record)? {
+            return Ok(Enrollment::Created(id));
+        }
+        if find_by_work_email(conn, &email)?.is_some() {
+            break;
+        }
+    }
+    Ok(Enrollment::Unavailable)
 }
 
 #[cfg(test)]

@@ -517,6 +517,12 @@ backend_tests! {
         assert!(!account(&app, after.user_id.as_deref().unwrap()).await.active);
         assert!(tom.get("/dashboard").await.location().starts_with("/login"));
 
+        // Rehired: the account may sign in again.
+        let fields = record_fields(&record(&app, &tom_id).await, &[("status", "active")]);
+        assert_eq!(post_record(&mut hr, &tom_id, &fields).await.status, StatusCode::SEE_OTHER);
+        assert!(account(&app, after.user_id.as_deref().unwrap()).await.active);
+        assert_eq!(tom.sign_in("tom@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+
         // HR cannot terminate themselves, by either route.
         let own = record_fields(&record(&app, &hr_id).await, &[("status", "terminated")]);
         let res = post_record(&mut hr, &hr_id, &own).await;
