@@ -16,6 +16,7 @@ use crate::config::{Config, DatabaseArgs, ServeArgs, UserCommand};
 use crate::db::{Db, DbTarget};
 use crate::error::AppResult;
 use crate::models::audit::{self, Event};
+use crate::models::employee::{self, Enrollment};
 use crate::models::user::{self, NewUser, Role, email_problem, normalize_email};
 use crate::models::{new_id, settings};
 use crate::state::AppState;
@@ -192,21 +193,36 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
                     updated_at: now,
                 };
                 if !user::insert(conn, &new_user)? {
-                    return Ok(false);
+                    return Ok(None);
                 }
+                // Like an open registration: the record HR entered, else one of its own.
+                let enrollment = employee::enroll(conn, &id, &email, &name, now)?;
+                let detail = match &enrollment {
+                    Enrollment::Linked(_) => format!("{}; linked to the employee record HR entered", role.as_str()),
+                    Enrollment::Created(_) => format!("{}; new employee record", role.as_str()),
+                    Enrollment::Unavailable => format!("{}; no employee record", role.as_str()),
+                };
                 let entry = audit::Entry {
                     user_id: Some(&id),
                     email: Some(&email),
-                    detail: Some(role.as_str()),
+                    detail: Some(&detail),
                     ..Default::default()
                 };
                 audit::record(conn, now, Event::UserCreated, entry)?;
-                Ok(true)
+                Ok(Some(enrollment))
             })?;
-            if !created {
+            let Some(enrollment) = created else {
                 bail!("an account with the email {email} already exists");
-            }
+            };
             println!("Created {} account for {email}.", role.label());
+            match enrollment {
+                Enrollment::Linked(_) => println!("Linked it to the employee record HR entered for {email}."),
+                Enrollment::Created(_) => println!("Gave it a new employee record (no department yet)."),
+                Enrollment::Unavailable => println!(
+                    "Note: {email} is on an employee record that is terminated or linked to another account; \
+                     this account has no employee record."
+                ),
+            }
         }
         UserCommand::SetRole { email, role, db } => {
             let db = open_db(&db)?;

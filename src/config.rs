@@ -76,6 +76,16 @@ pub enum Registration {
     Open,
     /// Only the command line and (later) HR create accounts.
     Closed,
+    /// Only someone whose work email HR has already entered on an employee
+    /// record may create an account; it is linked to that record.
+    Invite,
+}
+
+impl Registration {
+    /// Whether the registration page is offered at all.
+    pub fn allows_sign_up(self) -> bool {
+        matches!(self, Registration::Open | Registration::Invite)
+    }
 }
 
 #[derive(Clone, Debug, Args)]

@@ -4,5 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod dashboard;
+pub mod departments;
 pub mod display;
+pub mod employees;
 pub mod health;

@@ -7,7 +7,6 @@ use axum::http::request::Parts;
 use crate::access;
 use crate::auth::csrf::Binding;
 use crate::auth::middleware::{CurrentUser, PreSession};
-use crate::config::Registration;
 use crate::state::AppState;
 use crate::templates::{Layout, NavUser};
 
@@ -48,7 +47,7 @@ impl FromRequestParts<AppState> for Page {
         Ok(Page {
             user,
             csrf_token,
-            registration_open: state.config.registration == Registration::Open,
+            registration_open: state.config.registration.allows_sign_up(),
             path: parts.uri.path().to_owned(),
         })
     }

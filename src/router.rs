@@ -3,14 +3,14 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_cookies::CookieManagerLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::middleware::load_session;
 use crate::error::AppError;
-use crate::handlers::{auth, dashboard, health};
+use crate::handlers::{auth, dashboard, departments, employees, health};
 use crate::state::AppState;
 use crate::{security, static_files, telemetry};
 
@@ -42,6 +42,16 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/users/{id}/reactivate", axum::routing::post(crate::handlers::admin::users::reactivate))
         .route("/admin/users/{id}/sign-out", axum::routing::post(crate::handlers::admin::users::sign_out))
         .route("/admin/audit", get(crate::handlers::admin::audit::list))
+        // employees and departments
+        .route("/employees", get(employees::directory).post(employees::create))
+        .route("/employees/new", get(employees::new_page))
+        .route("/employees/{id}", get(employees::profile).post(employees::update))
+        .route("/employees/{id}/edit", get(employees::edit_page))
+        .route("/employees/{id}/terminate", post(employees::terminate))
+        .route("/departments", get(departments::index).post(departments::create))
+        .route("/departments/{id}", post(departments::update))
+        .route("/departments/{id}/edit", get(departments::edit))
+        .route("/departments/{id}/delete", post(departments::delete))
         .route_layer(from_fn_with_state(state.clone(), load_session));
 
     Router::new()

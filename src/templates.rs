@@ -92,6 +92,8 @@ pub struct RegisterPage {
     pub full_name: String,
     pub email: String,
     pub errors: RegisterErrors,
+    /// `--registration invite`: only emails HR entered on a record may sign up.
+    pub invite_only: bool,
 }
 
 #[derive(Template)]

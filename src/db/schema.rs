@@ -138,4 +138,16 @@ diesel::joinable!(employees -> departments (department_id));
 diesel::joinable!(leave_requests -> leave_types (leave_type_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, refresh_tokens, login_failures, audit_log, settings,);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    refresh_tokens,
+    login_failures,
+    audit_log,
+    settings,
+    departments,
+    employees,
+    leave_types,
+    public_holidays,
+    leave_requests,
+);

@@ -4,6 +4,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use diesel::Connection;
 use serde::Deserialize;
 use tower_cookies::Cookies;
 
@@ -12,10 +13,12 @@ use crate::auth::password::policy_violation;
 use crate::auth::sessions::{self, RevokeReason};
 use crate::auth::throttle::{self, Keys};
 use crate::config::Registration;
+use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::forms::{CsrfForm, CsrfOnly, CsrfProtected};
 use crate::metrics::Counter;
 use crate::models::audit::{self, Event};
+use crate::models::employee::{self, Enrollment};
 use crate::models::new_id;
 use crate::models::user::{self, NewUser, Role, email_problem, normalize_email};
 use crate::page::Page;
@@ -203,10 +206,49 @@ fn registration_closed(page: &Page) -> Response {
 }
 
 pub async fn register_page(State(state): State<AppState>, page: Page) -> Response {
-    if state.config.registration == Registration::Closed {
+    if !state.config.registration.allows_sign_up() {
         return registration_closed(&page);
     }
-    ok_page(&RegisterPage { layout: page.layout(), csrf_token: page.csrf_token.clone(), ..Default::default() })
+    ok_page(&RegisterPage {
+        layout: page.layout(),
+        csrf_token: page.csrf_token.clone(),
+        invite_only: state.config.registration == Registration::Invite,
+        ..Default::default()
+    })
+}
+
+const TAKEN: &str = "An account with this email already exists. Sign in instead, or use another address.";
+const NO_INVITATION: &str = "This email has no invitation. Ask HR to add you.";
+const RECORD_CLAIMED: &str = "This email belongs to an employee record that cannot take a new account. Ask HR.";
+
+/// Why this email may not register in this mode, if it may not.
+fn email_refusal(
+    conn: &mut DbConnection,
+    mode: Registration,
+    email: &str,
+) -> diesel::QueryResult<Option<&'static str>> {
+    if user::find_by_email(conn, email)?.is_some() {
+        return Ok(Some(TAKEN));
+    }
+    Ok(match mode {
+        Registration::Invite if employee::invitation_for(conn, email)?.is_none() => Some(NO_INVITATION),
+        Registration::Open => employee::find_by_work_email(conn, email)?
+            .filter(|e| e.user_id.is_some() || e.is_terminated())
+            .map(|_| RECORD_CLAIMED),
+        _ => None,
+    })
+}
+
+/// A registration transaction either commits, or rolls back with a message for the email field.
+enum Refused {
+    Email(&'static str),
+    Db(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Refused {
+    fn from(e: diesel::result::Error) -> Self {
+        Refused::Db(e)
+    }
 }
 
 fn validate_registration(form: &RegisterForm, email: &str) -> RegisterErrors {
@@ -231,7 +273,8 @@ pub async fn register_submit(
     client: Client,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> AppResult<Response> {
-    if state.config.registration == Registration::Closed {
+    let mode = state.config.registration;
+    if !mode.allows_sign_up() {
         return Ok(registration_closed(&page));
     }
     let email = normalize_email(&form.email);
@@ -243,15 +286,13 @@ pub async fn register_submit(
             full_name: form.full_name.trim().to_owned(),
             email: form.email.trim().to_owned(),
             errors,
+            invite_only: mode == Registration::Invite,
         };
         render_page(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
-    const TAKEN: &str = "An account with this email already exists. Sign in instead, or use another address.";
     if errors.email.is_none() {
         let lookup = email.clone();
-        if state.db.run(move |conn| Ok(user::find_by_email(conn, &lookup)?)).await?.is_some() {
-            errors.email = Some(TAKEN.into());
-        }
+        errors.email = state.db.run(move |conn| Ok(email_refusal(conn, mode, &lookup)?)).await?.map(Into::into);
     }
     if !errors.is_empty() {
         return Ok(form_again(errors));
@@ -260,30 +301,59 @@ pub async fn register_submit(
     let hash = state.passwords.hash(form.password.clone()).await?;
     let now = state.clock.now();
     let (name, ip) = (form.full_name.trim().to_owned(), client.ip.clone());
-    let created = state
+    // The account and its employee record are made together, or not at all.
+    let outcome = state
         .db
-        .transaction(move |conn| {
-            let id = new_id();
-            let new_user = NewUser {
-                id: &id,
-                email: &email,
-                full_name: &name,
-                password_hash: &hash,
-                role: Role::Employee.as_str(),
-                active: true,
-                created_at: now,
-                updated_at: now,
-            };
-            if !user::insert(conn, &new_user)? {
-                return Ok(false);
+        .run(move |conn| {
+            let outcome = conn.transaction(|conn| -> Result<(), Refused> {
+                let id = new_id();
+                let new_user = NewUser {
+                    id: &id,
+                    email: &email,
+                    full_name: &name,
+                    password_hash: &hash,
+                    role: Role::Employee.as_str(),
+                    active: true,
+                    created_at: now,
+                    updated_at: now,
+                };
+                if !user::insert(conn, &new_user)? {
+                    return Err(Refused::Email(TAKEN));
+                }
+                let record = match mode {
+                    Registration::Invite => {
+                        let invitation =
+                            employee::invitation_for(conn, &email)?.ok_or(Refused::Email(NO_INVITATION))?;
+                        if !employee::link_user(conn, &invitation.id, &id, now)? {
+                            return Err(Refused::Email(NO_INVITATION));
+                        }
+                        format!("linked to employee record {}", invitation.employee_number)
+                    }
+                    _ => match employee::enroll(conn, &id, &email, &name, now)? {
+                        Enrollment::Linked(_) => "linked to the employee record HR entered".to_owned(),
+                        Enrollment::Created(_) => "new employee record".to_owned(),
+                        Enrollment::Unavailable => return Err(Refused::Email(RECORD_CLAIMED)),
+                    },
+                };
+                let entry = audit::Entry {
+                    user_id: Some(&id),
+                    email: Some(&email),
+                    ip: Some(&ip),
+                    detail: Some(&record),
+                    ..Default::default()
+                };
+                audit::record(conn, now, Event::Registration, entry)?;
+                Ok(())
+            });
+            match outcome {
+                Ok(()) => Ok(None),
+                Err(Refused::Email(message)) => Ok(Some(message)),
+                Err(Refused::Db(e)) => Err(e.into()),
             }
-            let entry = audit::Entry { user_id: Some(&id), email: Some(&email), ip: Some(&ip), ..Default::default() };
-            audit::record(conn, now, Event::Registration, entry)?;
-            Ok(true)
         })
         .await?;
-    if !created {
-        return Ok(form_again(RegisterErrors { email: Some(TAKEN.into()), ..Default::default() }));
+    if let Some(message) = outcome {
+        return Ok(form_again(RegisterErrors { email: Some(message.into()), ..Default::default() }));
     }
     Ok(Redirect::to("/login?registered=1").into_response())
 }

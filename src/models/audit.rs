@@ -24,6 +24,12 @@ pub enum Event {
     UserDeactivated,
     UserReactivated,
     UserSignedOutEverywhere,
+    EmployeeCreated,
+    EmployeeUpdated,
+    EmployeeTerminated,
+    DepartmentCreated,
+    DepartmentUpdated,
+    DepartmentDeleted,
 }
 
 impl Event {
@@ -45,6 +51,12 @@ impl Event {
             Event::UserDeactivated => "user_deactivated",
             Event::UserReactivated => "user_reactivated",
             Event::UserSignedOutEverywhere => "user_signed_out_everywhere",
+            Event::EmployeeCreated => "employee_created",
+            Event::EmployeeUpdated => "employee_updated",
+            Event::EmployeeTerminated => "employee_terminated",
+            Event::DepartmentCreated => "department_created",
+            Event::DepartmentUpdated => "department_updated",
+            Event::DepartmentDeleted => "department_deleted",
         }
     }
 }

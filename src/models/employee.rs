@@ -5,7 +5,7 @@ use time::Date;
 
 use crate::clock::Timestamp;
 use crate::db::DbConnection;
-use crate::db::schema::employees;
+use crate::db::schema::{departments, employees};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmployeeStatus {
@@ -145,4 +145,295 @@ pub fn would_create_cycle(conn: &mut DbConnection, employee_id: &str, manager_id
         current = employees::table.find(&id).select(employees::manager_id).first(conn).optional()?.flatten();
     }
     Ok(false)
+}
+
+diesel::define_sql_function! {
+    /// Lower-cases text; both backends have it (SQLite folds ASCII letters only).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// `lower` for a column that may be NULL (the department of someone without one).
+    #[sql_name = "lower"]
+    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// `%text%` for a case-insensitive LIKE, with the wildcards in `text` escaped.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// How the directory is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DirectorySort {
+    #[default]
+    Name,
+    Number,
+    Department,
+    Title,
+}
+
+impl DirectorySort {
+    pub const ALL: [DirectorySort; 4] =
+        [DirectorySort::Name, DirectorySort::Number, DirectorySort::Department, DirectorySort::Title];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirectorySort::Name => "name",
+            DirectorySort::Number => "number",
+            DirectorySort::Department => "department",
+            DirectorySort::Title => "title",
+        }
+    }
+
+    /// Unknown values sort by name.
+    pub fn parse(s: &str) -> Self {
+        Self::ALL.into_iter().find(|sort| sort.as_str() == s).unwrap_or_default()
+    }
+}
+
+/// What the directory is narrowed to. Empty strings are treated as "any".
+#[derive(Clone, Debug, Default)]
+pub struct DirectoryFilter {
+    /// Part of the name, any case.
+    pub name: String,
+    pub department_id: Option<String>,
+    /// Part of the job title, any case.
+    pub title: String,
+    pub include_terminated: bool,
+}
+
+type DirectoryQuery<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::LeftJoin<employees::table, departments::table>,
+    crate::db::connection::MultiBackend,
+>;
+
+fn directory_query(filter: &DirectoryFilter) -> DirectoryQuery<'static> {
+    let mut query = employees::table.left_join(departments::table).into_boxed();
+    if !filter.name.trim().is_empty() {
+        query = query.filter(lower(employees::full_name).like(contains_pattern(filter.name.trim())).escape('\\'));
+    }
+    if !filter.title.trim().is_empty() {
+        query = query.filter(lower(employees::job_title).like(contains_pattern(filter.title.trim())).escape('\\'));
+    }
+    if let Some(department_id) = &filter.department_id {
+        query = query.filter(employees::department_id.eq(department_id.clone()));
+    }
+    if !filter.include_terminated {
+        query = query.filter(employees::status.ne(EmployeeStatus::Terminated.as_str()));
+    }
+    query
+}
+
+/// How many records match `filter`.
+pub fn directory_count(conn: &mut DbConnection, filter: &DirectoryFilter) -> QueryResult<i64> {
+    directory_query(filter).count().get_result(conn)
+}
+
+/// One page of the directory: each record with its department's name.
+pub fn directory_page(
+    conn: &mut DbConnection,
+    filter: &DirectoryFilter,
+    sort: DirectorySort,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<(Employee, Option<String>)>> {
+    let query = directory_query(filter);
+    // Ties are broken by name, then id, so pages never overlap or skip a row.
+    let query = match sort {
+        DirectorySort::Name => query.order_by(lower(employees::full_name).asc()),
+        DirectorySort::Number => query.order_by(employees::employee_number.asc()),
+        DirectorySort::Title => query.order_by(lower(employees::job_title).asc()),
+        // Those without a department last, on both backends (they disagree on NULLs).
+        DirectorySort::Department => query
+            .order_by(departments::name.is_null().asc())
+            .then_order_by(lower_nullable(departments::name.nullable()).asc()),
+    };
+    query
+        .then_order_by(lower(employees::full_name).asc())
+        .then_order_by(employees::id.asc())
+        .select((Employee::as_select(), departments::name.nullable()))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)
+}
+
+/// Everyone not terminated, by name: the people one may pick as a manager or head.
+pub fn current_staff(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
+    employees::table
+        .filter(employees::status.ne(EmployeeStatus::Terminated.as_str()))
+        .order((employees::full_name.asc(), employees::id.asc()))
+        .select(Employee::as_select())
+        .load(conn)
+}
+
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Employee>> {
+    employees::table.filter(employees::id.eq_any(ids)).select(Employee::as_select()).load(conn)
+}
+
+/// Whether another record (not `except_id`) has this work email.
+pub fn email_taken(conn: &mut DbConnection, email: &str, except_id: Option<&str>) -> QueryResult<bool> {
+    let found: Option<String> = employees::table
+        .filter(employees::work_email.eq(super::user::normalize_email(email)))
+        .select(employees::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some_and(|id| Some(id.as_str()) != except_id))
+}
+
+/// Whether another record (not `except_id`) has this employee number.
+pub fn number_taken(conn: &mut DbConnection, number: &str, except_id: Option<&str>) -> QueryResult<bool> {
+    let found: Option<String> =
+        employees::table.filter(employees::employee_number.eq(number)).select(employees::id).first(conn).optional()?;
+    Ok(found.is_some_and(|id| Some(id.as_str()) != except_id))
+}
+
+/// The fields HR edits; written together.
+#[derive(AsChangeset)]
+#[diesel(table_name = employees, treat_none_as_null = true)]
+pub struct EmployeeChanges<'a> {
+    pub employee_number: &'a str,
+    pub full_name: &'a str,
+    pub work_email: &'a str,
+    pub job_title: &'a str,
+    pub department_id: Option<&'a str>,
+    pub manager_id: Option<&'a str>,
+    pub hire_date: Date,
+    pub phone: &'a str,
+    pub status: &'a str,
+    pub updated_at: Timestamp,
+}
+
+/// Writes `changes`. `Ok(false)` when the work email or number is taken.
+/// Runs in a savepoint so a violation cannot abort the caller's transaction.
+pub fn update(conn: &mut DbConnection, id: &str, changes: &EmployeeChanges<'_>) -> QueryResult<bool> {
+    match conn.transaction(|conn| diesel::update(employees::table.find(id)).set(changes).execute(conn)) {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn set_phone(conn: &mut DbConnection, id: &str, phone: &str, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(employees::table.find(id))
+        .set((employees::phone.eq(phone), employees::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub fn set_status(conn: &mut DbConnection, id: &str, status: EmployeeStatus, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(employees::table.find(id))
+        .set((employees::status.eq(status.as_str()), employees::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// Links a sign-in account to a record that has none. `false` if it already had one.
+pub fn link_user(conn: &mut DbConnection, employee_id: &str, user_id: &str, now: Timestamp) -> QueryResult<bool> {
+    let n = diesel::update(employees::table.find(employee_id).filter(employees::user_id.is_null()))
+        .set((employees::user_id.eq(user_id), employees::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Every record in a department, terminated ones included.
+pub fn count_in_department(conn: &mut DbConnection, department_id: &str) -> QueryResult<i64> {
+    employees::table.filter(employees::department_id.eq(department_id)).count().get_result(conn)
+}
+
+/// Current staff per department (`None`: no department).
+pub fn headcounts(conn: &mut DbConnection) -> QueryResult<Vec<(Option<String>, i64)>> {
+    employees::table
+        .filter(employees::status.ne(EmployeeStatus::Terminated.as_str()))
+        .group_by(employees::department_id)
+        .select((employees::department_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// The record an invitation-only sign-up may claim: this work email, no
+/// account linked yet, not terminated.
+pub fn invitation_for(conn: &mut DbConnection, email: &str) -> QueryResult<Option<Employee>> {
+    Ok(find_by_work_email(conn, email)?.filter(|e| e.user_id.is_none() && !e.is_terminated()))
+}
+
+/// What giving a new account its employee record led to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Enrollment {
+    /// HR had entered a record with this email: the account is linked to it.
+    Linked(String),
+    /// A new record of its own, with no department.
+    Created(String),
+    /// The email is on a record that cannot be claimed (linked to another
+    /// account, or terminated).
+    Unavailable,
+}
+
+/// Gives a new account (`user_id`, `email`) an employee record: the unlinked
+/// one HR entered with that email, else a new one. Call inside the transaction
+/// that creates the account.
+pub fn enroll(
+    conn: &mut DbConnection,
+    user_id: &str,
+    email: &str,
+    full_name: &str,
+    now: Timestamp,
+) -> QueryResult<Enrollment> {
+    if let Some(existing) = find_by_work_email(conn, email)? {
+        if existing.is_terminated() || !link_user(conn, &existing.id, user_id, now)? {
+            return Ok(Enrollment::Unavailable);
+        }
+        return Ok(Enrollment::Linked(existing.id));
+    }
+    let id = super::new_id();
+    let email = super::user::normalize_email(email);
+    // Two sign-ups at once may pick the same next number: the loser tries the next one.
+    for _ in 0..5 {
+        let number = next_employee_number(conn)?;
+        let record = NewEmployee {
+            id: &id,
+            employee_number: &number,
+            user_id: Some(user_id),
+            full_name,
+            work_email: &email,
+            job_title: "Employee",
+            department_id: None,
+            manager_id: None,
+            hire_date: now.date(),
+            phone: "",
+            status: EmployeeStatus::Active.as_str(),
+            created_at: now,
+            updated_at: now,
+        };
+        if insert(conn, &record)? {
+            return Ok(Enrollment::Created(id));
+        }
+        if find_by_work_email(conn, &email)?.is_some() {
+            break;
+        }
+    }
+    Ok(Enrollment::Unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("Ann"), "%ann%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn sort_keys_parse() {
+        assert_eq!(DirectorySort::parse("department"), DirectorySort::Department);
+        assert_eq!(DirectorySort::parse("bogus"), DirectorySort::Name);
+    }
 }

@@ -195,6 +195,7 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<Use
     users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn)
 }
 
+/// Deactivated accounts cannot sign in or refresh a session.
 pub fn set_active(conn: &mut DbConnection, id: &str, active: bool, now: Timestamp) -> QueryResult<usize> {
     diesel::update(users::table.find(id)).set((users::active.eq(active), users::updated_at.eq(now))).execute(conn)
 }

@@ -7,6 +7,8 @@ mod account;
 mod admin;
 mod auth_flow;
 mod csrf_and_input;
+mod departments;
+mod employees;
 mod instances;
 mod operations;
 mod refresh;
