@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod dashboard;
 pub mod health;
+pub mod leave;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod department;
 pub mod employee;
+pub mod leave;
 pub mod settings;
 pub mod user;
 

@@ -17,6 +17,16 @@ pub enum Event {
     RoleChanged,
     UserCreated,
     AdminBootstrapped,
+    LeaveRequested,
+    LeaveCancelled,
+    LeaveCancelRequested,
+    LeaveApproved,
+    LeaveRejected,
+    LeaveCancelApproved,
+    LeaveCancelRejected,
+    LeaveTypeUpdated,
+    HolidayAdded,
+    HolidayDeleted,
 }
 
 impl Event {
@@ -31,6 +41,16 @@ impl Event {
             Event::RoleChanged => "role_changed",
             Event::UserCreated => "user_created",
             Event::AdminBootstrapped => "admin_bootstrapped",
+            Event::LeaveRequested => "leave_requested",
+            Event::LeaveCancelled => "leave_cancelled",
+            Event::LeaveCancelRequested => "leave_cancel_requested",
+            Event::LeaveApproved => "leave_approved",
+            Event::LeaveRejected => "leave_rejected",
+            Event::LeaveCancelApproved => "leave_cancel_approved",
+            Event::LeaveCancelRejected => "leave_cancel_rejected",
+            Event::LeaveTypeUpdated => "leave_type_updated",
+            Event::HolidayAdded => "holiday_added",
+            Event::HolidayDeleted => "holiday_deleted",
         }
     }
 }
