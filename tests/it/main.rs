@@ -6,6 +6,7 @@ mod helpers;
 mod auth_flow;
 mod csrf_and_input;
 mod instances;
+mod leave;
 mod refresh;
 mod revocation;
 mod schema;

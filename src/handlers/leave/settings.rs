@@ -293,7 +293,7 @@ pub async fn add_holiday(
         }
     };
     if name.is_empty() {
-        kept.name_error = Some("Enter the holiday's name.".into());
+        kept.name_error = Some("Enter a name for the holiday.".into());
     } else if name.chars().count() > MAX_HOLIDAY_NAME_CHARS {
         kept.name_error = Some(format!("Use at most {MAX_HOLIDAY_NAME_CHARS} characters."));
     }
