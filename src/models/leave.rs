@@ -182,7 +182,7 @@ pub fn working_half_days(first: Date, last: Date, half_day: bool, holidays: &[Da
 pub fn format_days(half_days: i32) -> String {
     let sign = if half_days < 0 { "-" } else { "" };
     let abs = half_days.unsigned_abs();
-    if abs % 2 == 0 { format!("{sign}{}", abs / 2) } else { format!("{sign}{}.5", abs / 2) }
+    if abs.is_multiple_of(2) { format!("{sign}{}", abs / 2) } else { format!("{sign}{}.5", abs / 2) }
 }
 
 /// "1 day", "0.5 days", "12 days".
