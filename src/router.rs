@@ -3,13 +3,13 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_cookies::CookieManagerLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::middleware::load_session;
 use crate::error::AppError;
-use crate::handlers::{auth, dashboard, health, leave};
+use crate::handlers::{auth, dashboard, health};
 use crate::state::AppState;
 use crate::{security, static_files};
 
@@ -25,16 +25,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/logout", get(auth::logout_page).post(auth::logout))
         .route("/dashboard", get(dashboard::show))
         // leave
-        .route("/leave", get(leave::requests::index).post(leave::requests::create))
-        .route("/leave/new", get(leave::requests::new_form))
-        .route("/leave/approvals", get(leave::approvals::queue))
-        .route("/leave/settings", get(leave::settings::show))
-        .route("/leave/types/{id}", post(leave::settings::update_type))
-        .route("/leave/holidays", post(leave::settings::add_holiday))
-        .route("/leave/holidays/{id}/delete", post(leave::settings::delete_holiday))
-        .route("/leave/{id}", get(leave::requests::show))
-        .route("/leave/{id}/cancel", post(leave::requests::cancel))
-        .route("/leave/{id}/decide", post(leave::approvals::decide))
+        .merge(crate::handlers::leave::routes())
         .route_layer(from_fn_with_state(state.clone(), load_session));
 
     Router::new()

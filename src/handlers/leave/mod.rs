@@ -8,8 +8,10 @@ pub mod settings;
 
 use std::collections::HashMap;
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use time::Date;
 use time::macros::format_description;
 
@@ -18,7 +20,23 @@ use crate::db::DbConnection;
 use crate::models::employee::Employee;
 use crate::models::leave::{self, Balance, LeaveRequest, LeaveStatus, LeaveType, days_phrase, format_days};
 use crate::page::Page;
+use crate::state::AppState;
 use crate::templates::{ErrorPage, Layout, render_page};
+
+/// Every leave route; `router.rs` merges them into the signed-in pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/leave", get(requests::index).post(requests::create))
+        .route("/leave/new", get(requests::new_form))
+        .route("/leave/approvals", get(approvals::queue))
+        .route("/leave/settings", get(settings::show))
+        .route("/leave/types/{id}", post(settings::update_type))
+        .route("/leave/holidays", post(settings::add_holiday))
+        .route("/leave/holidays/{id}/delete", post(settings::delete_holiday))
+        .route("/leave/{id}", get(requests::show))
+        .route("/leave/{id}/cancel", post(requests::cancel))
+        .route("/leave/{id}/decide", post(approvals::decide))
+}
 
 pub const NOT_LINKED: &str = "Your account is not linked to an employee record; ask HR.";
 
