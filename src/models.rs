@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_search;
 pub mod department;
 pub mod employee;
+pub mod leave;
 pub mod settings;
 pub mod user;
 

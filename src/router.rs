@@ -10,7 +10,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::middleware::load_session;
 use crate::error::AppError;
-use crate::handlers::{auth, dashboard, departments, employees, health};
+use crate::handlers::{account, admin, auth, dashboard, departments, employees, health, leave};
 use crate::state::AppState;
 use crate::{security, static_files, telemetry};
 
@@ -25,23 +25,6 @@ pub fn build_app(state: AppState) -> Router {
         .route("/register", get(auth::register_page).post(auth::register_submit))
         .route("/logout", get(auth::logout_page).post(auth::logout))
         .route("/dashboard", get(dashboard::show))
-        // account (full paths, so this block merges without touching the imports)
-        .route("/account/sessions", get(crate::handlers::account::sessions::list))
-        .route(
-            "/account/sessions/revoke-others",
-            axum::routing::post(crate::handlers::account::sessions::revoke_others),
-        )
-        .route("/account/sessions/{id}/revoke", axum::routing::post(crate::handlers::account::sessions::revoke_one))
-        .route(
-            "/account/password",
-            get(crate::handlers::account::password::form).post(crate::handlers::account::password::submit),
-        )
-        .route("/admin/users", get(crate::handlers::admin::users::list))
-        .route("/admin/users/{id}/role", axum::routing::post(crate::handlers::admin::users::change_role))
-        .route("/admin/users/{id}/deactivate", axum::routing::post(crate::handlers::admin::users::deactivate))
-        .route("/admin/users/{id}/reactivate", axum::routing::post(crate::handlers::admin::users::reactivate))
-        .route("/admin/users/{id}/sign-out", axum::routing::post(crate::handlers::admin::users::sign_out))
-        .route("/admin/audit", get(crate::handlers::admin::audit::list))
         // employees and departments
         .route("/employees", get(employees::directory).post(employees::create))
         .route("/employees/new", get(employees::new_page))
@@ -52,6 +35,28 @@ pub fn build_app(state: AppState) -> Router {
         .route("/departments/{id}", post(departments::update))
         .route("/departments/{id}/edit", get(departments::edit))
         .route("/departments/{id}/delete", post(departments::delete))
+        // leave
+        .route("/leave", get(leave::requests::index).post(leave::requests::create))
+        .route("/leave/new", get(leave::requests::new_form))
+        .route("/leave/approvals", get(leave::approvals::queue))
+        .route("/leave/settings", get(leave::settings::show))
+        .route("/leave/types/{id}", post(leave::settings::update_type))
+        .route("/leave/holidays", post(leave::settings::add_holiday))
+        .route("/leave/holidays/{id}/delete", post(leave::settings::delete_holiday))
+        .route("/leave/{id}", get(leave::requests::show))
+        .route("/leave/{id}/cancel", post(leave::requests::cancel))
+        .route("/leave/{id}/decide", post(leave::approvals::decide))
+        // account and admin
+        .route("/account/sessions", get(account::sessions::list))
+        .route("/account/sessions/revoke-others", post(account::sessions::revoke_others))
+        .route("/account/sessions/{id}/revoke", post(account::sessions::revoke_one))
+        .route("/account/password", get(account::password::form).post(account::password::submit))
+        .route("/admin/users", get(admin::users::list))
+        .route("/admin/users/{id}/role", post(admin::users::change_role))
+        .route("/admin/users/{id}/deactivate", post(admin::users::deactivate))
+        .route("/admin/users/{id}/reactivate", post(admin::users::reactivate))
+        .route("/admin/users/{id}/sign-out", post(admin::users::sign_out))
+        .route("/admin/audit", get(admin::audit::list))
         .route_layer(from_fn_with_state(state.clone(), load_session));
 
     Router::new()

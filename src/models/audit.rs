@@ -30,6 +30,16 @@ pub enum Event {
     DepartmentCreated,
     DepartmentUpdated,
     DepartmentDeleted,
+    LeaveRequested,
+    LeaveCancelled,
+    LeaveCancelRequested,
+    LeaveApproved,
+    LeaveRejected,
+    LeaveCancelApproved,
+    LeaveCancelRejected,
+    LeaveTypeUpdated,
+    HolidayAdded,
+    HolidayDeleted,
 }
 
 impl Event {
@@ -57,6 +67,16 @@ impl Event {
             Event::DepartmentCreated => "department_created",
             Event::DepartmentUpdated => "department_updated",
             Event::DepartmentDeleted => "department_deleted",
+            Event::LeaveRequested => "leave_requested",
+            Event::LeaveCancelled => "leave_cancelled",
+            Event::LeaveCancelRequested => "leave_cancel_requested",
+            Event::LeaveApproved => "leave_approved",
+            Event::LeaveRejected => "leave_rejected",
+            Event::LeaveCancelApproved => "leave_cancel_approved",
+            Event::LeaveCancelRejected => "leave_cancel_rejected",
+            Event::LeaveTypeUpdated => "leave_type_updated",
+            Event::HolidayAdded => "holiday_added",
+            Event::HolidayDeleted => "holiday_deleted",
         }
     }
 }

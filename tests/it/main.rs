@@ -10,6 +10,7 @@ mod csrf_and_input;
 mod departments;
 mod employees;
 mod instances;
+mod leave;
 mod operations;
 mod refresh;
 mod revocation;
