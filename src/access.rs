@@ -139,6 +139,11 @@ impl Actor {
     }
 
     /// For actions that are not about one record.
+    pub fn can_globally(&self, action: Action) -> bool {
+        self.can(action, Relation::Other)
+    }
+
+    /// For actions that are not about one record.
     pub fn authorize_global(&self, action: Action) -> AppResult<()> {
         self.authorize(action, Relation::Other)
     }

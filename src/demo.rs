@@ -10,6 +10,7 @@ use crate::clock::Timestamp;
 use crate::db::DbConnection;
 use crate::db::schema::{departments, employees};
 use crate::models::employee::{self, EmployeeStatus, NewEmployee};
+use crate::models::leave::{self, LeaveStatus};
 use crate::models::new_id;
 use crate::models::user::{self, NewUser, Role};
 
@@ -164,6 +165,10 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str) -> Que
 
         let mut people: Vec<Person> = Vec::new();
         let total = 200;
+        // Members per department (167 in all), so departments differ in size as they do in life.
+        let sizes = [48, 30, 18, 12, 10, 16, 25, 8];
+        let member_slots: Vec<(usize, usize)> =
+            sizes.iter().enumerate().flat_map(|(d, n)| (0..*n).map(move |nth| (d, nth))).collect();
         for i in 0..total {
             // Structure: 0 = CEO; 1..=8 heads; 9..=32 leads (3 per department); the rest members.
             let (department, manager_index) = match i {
@@ -171,8 +176,8 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str) -> Que
                 1..=8 => (i - 1, Some(0)),
                 9..=32 => ((i - 9) / 3, Some(1 + (i - 9) / 3)),
                 _ => {
-                    let d = (i - 33) % DEPARTMENTS.len();
-                    (d, Some(9 + d * 3 + (i - 33) / DEPARTMENTS.len() % 3))
+                    let (d, nth) = member_slots[i - 33];
+                    (d, Some(9 + d * 3 + nth % 3))
                 }
             };
             let title = match i {
@@ -237,8 +242,106 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str) -> Que
                 .set(departments::head_employee_id.eq(&people[1 + d].employee_id))
                 .execute(conn)?;
         }
-        Ok(Organisation { people })
+        let organisation = Organisation { people };
+        fill_leave(conn, now, &organisation, &mut rng)?;
+        Ok(organisation)
     })
+}
+
+/// A year of leave: for every person, requests spread over the last twelve
+/// months (mostly approved, a few rejected) and the next three (pending or
+/// approved), within their allowances, never overlapping, never across New Year.
+fn fill_leave(conn: &mut DbConnection, now: Timestamp, org: &Organisation, rng: &mut Seeded) -> QueryResult<()> {
+    let today = now.date();
+    let mut holidays = Vec::new();
+    for year in [today.year() - 1, today.year(), today.year() + 1] {
+        for (month, day, name) in [(1, 1, "New Year's Day"), (12, 25, "Christmas Day"), (12, 26, "Boxing Day")] {
+            if let Ok(date) =
+                Date::from_calendar_date(year, time::Month::try_from(month).unwrap_or(time::Month::January), day)
+            {
+                leave::add_holiday(conn, &new_id(), date, name)?;
+                holidays.push(date);
+            }
+        }
+    }
+    let hr_user = org.people.iter().find(|p| p.role == Role::Hr).map(|p| p.user_id.clone());
+    let user_of =
+        |employee_id: &str| org.people.iter().find(|p| p.employee_id == employee_id).map(|p| p.user_id.clone());
+    for person in &org.people {
+        // (leave type, half days already used) per year, and the days taken so far.
+        let mut used: std::collections::HashMap<(&str, i32), i32> = std::collections::HashMap::new();
+        let mut taken: Vec<(Date, Date)> = Vec::new();
+        for _ in 0..(4 + rng.below(5)) {
+            let (type_id, allowance) = if rng.below(5) == 0 { ("sick", 20) } else { ("annual", 50) };
+            let mut first = today - Duration::days(365) + Duration::days(rng.below(365 + 90) as i64);
+            while !leave::is_working_day(first, &holidays) {
+                first += Duration::days(1);
+            }
+            let length = if type_id == "sick" { rng.below(3) } else { rng.below(10) } as i64;
+            let mut last = first + Duration::days(length);
+            // People book whole working weeks or days: end on a working day.
+            while !leave::is_working_day(last, &holidays) {
+                last -= Duration::days(1);
+            }
+            let half_day = length == 0 && rng.below(4) == 0;
+            if first.year() != last.year() || first < person.hire_date {
+                continue;
+            }
+            let half_days = leave::working_half_days(first, last, half_day, &holidays);
+            let year_used = used.entry((type_id, first.year())).or_default();
+            if half_days == 0
+                || *year_used + half_days > allowance
+                || taken.iter().any(|(a, b)| first <= *b && *a <= last)
+            {
+                continue;
+            }
+            let status = if first > today {
+                if rng.below(2) == 0 { LeaveStatus::Pending } else { LeaveStatus::Approved }
+            } else if rng.below(10) == 0 {
+                LeaveStatus::Rejected
+            } else {
+                LeaveStatus::Approved
+            };
+            if status != LeaveStatus::Rejected {
+                *year_used += half_days;
+                taken.push((first, last));
+            }
+            let id = new_id();
+            let created = now - Duration::days((today - first).whole_days().max(0) + 14);
+            leave::insert_request(
+                conn,
+                &leave::NewLeaveRequest {
+                    id: &id,
+                    employee_id: &person.employee_id,
+                    leave_type_id: type_id,
+                    first_day: first,
+                    last_day: last,
+                    half_day,
+                    half_days,
+                    reason: if type_id == "sick" { "" } else { "Time off" },
+                    status: LeaveStatus::Pending.as_str(),
+                    approver_employee_id: person.manager_id.as_deref(),
+                    created_at: created,
+                    updated_at: created,
+                },
+            )?;
+            if status != LeaveStatus::Pending {
+                let decider =
+                    person.manager_id.as_deref().and_then(user_of).or_else(|| hr_user.clone()).unwrap_or_default();
+                let comment = (status == LeaveStatus::Rejected).then_some("Too many people are away then, sorry.");
+                let decision = leave::Decision { decided_by_user_id: &decider, comment };
+                leave::change_status(
+                    conn,
+                    &id,
+                    LeaveStatus::Pending,
+                    status,
+                    Some(decision),
+                    created + Duration::days(1),
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn member_title(department: usize, rng: &mut Seeded) -> &'static str {

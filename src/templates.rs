@@ -107,17 +107,3 @@ pub struct RegistrationClosedPage {
 pub struct LogoutPage {
     pub layout: Layout,
 }
-
-#[derive(Template)]
-#[template(path = "dashboard/index.html")]
-pub struct DashboardPage {
-    pub layout: Layout,
-    pub full_name: String,
-    pub email: String,
-    pub role_label: &'static str,
-    pub member_since: String,
-    pub session_started: String,
-    pub session_last_active: String,
-    pub session_browser: String,
-    pub session_ip: String,
-}

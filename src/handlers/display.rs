@@ -1,8 +1,59 @@
-//! How times, ids and page numbers are shown on the account and admin pages.
+//! How dates, times, ids and page numbers are shown and read back, for every page.
 
+use time::Date;
 use time::macros::format_description;
 
 use crate::clock::Timestamp;
+
+/// `2026-06-08`, as `<input type="date">` sends and shows it.
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+}
+
+pub fn iso_date(day: Date) -> String {
+    day.format(format_description!("[year]-[month]-[day]")).unwrap_or_default()
+}
+
+/// "8 June 2026".
+pub fn long_date(day: Date) -> String {
+    day.format(format_description!("[day padding:none] [month repr:long] [year]")).unwrap_or_default()
+}
+
+/// "Firefox on Linux" from a User-Agent header: enough for a person to recognise a device.
+pub fn browser_label(user_agent: &str) -> String {
+    let has = |needle: &str| user_agent.contains(needle);
+    let browser = if has("Edg/") {
+        "Edge"
+    } else if has("Firefox/") {
+        "Firefox"
+    } else if has("Chrome/") || has("Chromium/") {
+        "Chrome"
+    } else if has("Safari/") {
+        "Safari"
+    } else {
+        return if user_agent.trim().is_empty() { "Unknown browser".into() } else { "Other browser".into() };
+    };
+    let os = if has("Android") {
+        " on Android"
+    } else if has("iPhone") || has("iPad") {
+        " on iOS"
+    } else if has("Windows") {
+        " on Windows"
+    } else if has("Mac OS X") {
+        " on macOS"
+    } else if has("Linux") {
+        " on Linux"
+    } else {
+        ""
+    };
+    format!("{browser}{os}")
+}
+
+/// "Mon 8 Jun 2026".
+pub fn short_date(day: Date) -> String {
+    day.format(format_description!("[weekday repr:short] [day padding:none] [month repr:short] [year]"))
+        .unwrap_or_default()
+}
 
 /// "1 Jun 2026, 09:00 UTC"
 pub fn date_time(t: Timestamp) -> String {
@@ -81,6 +132,19 @@ pub fn page_href(path: &str, params: &[(&str, &str)], page: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn browsers_are_named_from_their_user_agent() {
+        let chrome_linux =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0 Safari/537.36";
+        assert_eq!(browser_label(chrome_linux), "Chrome on Linux");
+        let firefox_win = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:130.0) Gecko/20100101 Firefox/130.0";
+        assert_eq!(browser_label(firefox_win), "Firefox on Windows");
+        let safari_ios = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_label(safari_ios), "Safari on iOS");
+        assert_eq!(browser_label(""), "Unknown browser");
+        assert_eq!(browser_label("curl/8.0"), "Other browser");
+    }
+
     use super::*;
 
     #[test]

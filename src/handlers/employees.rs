@@ -10,8 +10,6 @@ pub use form::{create, edit_page, new_page, update};
 pub use profile::{profile, terminate};
 
 use diesel::QueryResult;
-use time::Date;
-use time::macros::format_description;
 
 use crate::access::Actor;
 use crate::auth::middleware::Client;
@@ -49,10 +47,7 @@ pub fn status_class(status: EmployeeStatus) -> &'static str {
     }
 }
 
-/// "1 June 2026".
-pub fn long_date(d: Date) -> String {
-    d.format(format_description!("[day padding:none] [month repr:long] [year]")).unwrap_or_default()
-}
+pub use super::display::long_date;
 
 /// The select of people: current staff, by name, with their number.
 pub fn staff_options(staff: &[Employee], current: &str, except_id: Option<&str>) -> Vec<SelectOption> {

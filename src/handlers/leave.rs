@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use time::Date;
-use time::macros::format_description;
 
 use crate::access::{Actor, Relation};
 use crate::db::DbConnection;
@@ -39,25 +38,7 @@ pub fn refusal(page: &Page, status: StatusCode, title: &'static str, message: im
     render_page(status, &ErrorPage { layout: page.layout(), status: status.as_u16(), title, message: message.into() })
 }
 
-/// `2026-06-08`, as `<input type="date">` sends it.
-pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
-}
-
-pub fn iso_date(day: Date) -> String {
-    day.format(format_description!("[year]-[month]-[day]")).unwrap_or_default()
-}
-
-/// "8 June 2026".
-pub fn long_date(day: Date) -> String {
-    day.format(format_description!("[day padding:none] [month repr:long] [year]")).unwrap_or_default()
-}
-
-/// "Mon 8 Jun 2026".
-pub fn short_date(day: Date) -> String {
-    day.format(format_description!("[weekday repr:short] [day padding:none] [month repr:short] [year]"))
-        .unwrap_or_default()
-}
+pub use super::display::{iso_date, long_date, parse_iso_date as parse_date, short_date};
 
 /// "Mon 8 Jun 2026 – Fri 12 Jun 2026", or one day, marked when it is a half day.
 pub fn date_span(request: &LeaveRequest) -> String {

@@ -7,6 +7,7 @@ mod account;
 mod admin;
 mod auth_flow;
 mod csrf_and_input;
+mod dashboard;
 mod departments;
 mod employees;
 mod instances;

@@ -12,7 +12,7 @@ use crate::auth::middleware::Client;
 use crate::auth::sessions::{self, RevokeReason};
 use crate::error::{AppError, AppResult};
 use crate::forms::{CsrfForm, CsrfOnly};
-use crate::handlers::dashboard::browser_label;
+use crate::handlers::display::browser_label;
 use crate::handlers::display::{date_time, short_id};
 use crate::models::audit::{self, Event};
 use crate::page::Page;

@@ -2,6 +2,7 @@
 //! editing their own record changes only their phone number, and anything
 //! else they send is ignored.
 
+use crate::handlers::display::{iso_date, parse_iso_date};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use diesel::{Connection, OptionalExtension, QueryResult};
 use serde::Deserialize;
 use time::Date;
-use time::macros::format_description;
 
 use super::{AuditBy, SelectOption, end_employment, long_date, staff_options, status_class, visible_employee};
 use crate::access::{Action, Actor};
@@ -25,8 +25,6 @@ use crate::models::user::{self, email_problem, normalize_email};
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{Layout, render_page};
-
-const ISO_DATE: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 /// The record form as posted. Fields the sender may not change are ignored,
 /// never applied (an employee's own form has only `phone`).
@@ -69,7 +67,7 @@ impl EmployeeForm {
             job_title: e.job_title.clone(),
             department_id: e.department_id.clone().unwrap_or_default(),
             manager_id: e.manager_id.clone().unwrap_or_default(),
-            hire_date: e.hire_date.format(ISO_DATE).unwrap_or_default(),
+            hire_date: iso_date(e.hire_date),
             phone: e.phone.clone(),
             status: e.status.clone(),
             csrf_token: String::new(),
@@ -180,7 +178,7 @@ fn check(form: &EmployeeForm, editing: bool) -> Result<Checked, Box<EmployeeErro
     } else {
         None
     };
-    let hire_date = Date::parse(&form.hire_date, ISO_DATE);
+    let hire_date = parse_iso_date(&form.hire_date).ok_or(());
     let status = if editing { EmployeeStatus::parse(&form.status) } else { Some(EmployeeStatus::Active) };
     let errors = EmployeeErrors {
         employee_number: number_problem,
@@ -430,8 +428,7 @@ async fn phone_page(
 
 pub async fn new_page(State(state): State<AppState>, actor: Actor, page: Page) -> AppResult<Response> {
     actor.authorize_global(Action::CreateEmployee)?;
-    let form =
-        EmployeeForm { hire_date: state.clock.now().date().format(ISO_DATE).unwrap_or_default(), ..Default::default() };
+    let form = EmployeeForm { hire_date: iso_date(state.clock.now().date()), ..Default::default() };
     form_page(&state, &page, StatusCode::OK, None, form, EmployeeErrors::default()).await
 }
 
