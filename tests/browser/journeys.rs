@@ -1,9 +1,11 @@
 //! The journeys, each a function of a fresh `Rig` (server, driver, browser).
 
 use anyhow::{Context, Result, ensure};
+use fantoccini::Locator;
 use serde_json::json;
+use time::{Date, Duration as TimeDuration, OffsetDateTime, Weekday};
 
-use crate::rig::{PAST_ACCESS_EXPIRY, Rig};
+use crate::rig::{Browser, PAST_ACCESS_EXPIRY, Rig, create_user};
 
 const REFRESH_COOKIE: &str = "hrms_refresh";
 const ACCESS_COOKIE: &str = "hrms_access";
@@ -21,20 +23,20 @@ const ADA: Person = Person { name: "Ada Lovelace", email: "ada@example.com" };
 
 /// Registers `who` through the form and checks the notice on the sign-in
 /// page it lands on.
-async fn register(rig: &Rig, who: &Person) -> Result<()> {
+async fn register(rig: &Browser, who: &Person) -> Result<()> {
     rig.goto("/register").await?;
     fill_registration(rig, who).await?;
     submit_registration(rig).await
 }
 
-async fn fill_registration(rig: &Rig, who: &Person) -> Result<()> {
+async fn fill_registration(rig: &Browser, who: &Person) -> Result<()> {
     rig.fill("#full_name", who.name).await?;
     rig.fill("#email", who.email).await?;
     rig.fill("#password", PASSWORD).await?;
     rig.fill("#password_confirm", PASSWORD).await
 }
 
-async fn submit_registration(rig: &Rig) -> Result<()> {
+async fn submit_registration(rig: &Browser) -> Result<()> {
     rig.click_and_wait(r#"form[action="/register"] button[type=submit]"#).await?;
     ensure!(
         rig.path().await? == "/login",
@@ -51,7 +53,7 @@ async fn submit_registration(rig: &Rig) -> Result<()> {
 
 /// Signs in through the form (on the sign-in page, opened if need be) and
 /// checks the dashboard.
-async fn sign_in(rig: &Rig, who: &Person) -> Result<()> {
+async fn sign_in(rig: &Browser, who: &Person) -> Result<()> {
     if rig.path().await? != "/login" {
         rig.goto("/login").await?;
     }
@@ -59,19 +61,19 @@ async fn sign_in(rig: &Rig, who: &Person) -> Result<()> {
     expect_dashboard(rig, who).await.context("after signing in")
 }
 
-async fn submit_login(rig: &Rig, email: &str, password: &str) -> Result<()> {
+async fn submit_login(rig: &Browser, email: &str, password: &str) -> Result<()> {
     rig.fill("#email", email).await?;
     rig.fill("#password", password).await?;
     rig.click_and_wait(r#"form[action="/login"] button[type=submit]"#).await
 }
 
-async fn register_and_sign_in(rig: &Rig, who: &Person) -> Result<()> {
+async fn register_and_sign_in(rig: &Browser, who: &Person) -> Result<()> {
     register(rig, who).await?;
     sign_in(rig, who).await
 }
 
 /// The current window shows `who`'s dashboard at /dashboard.
-async fn expect_dashboard(rig: &Rig, who: &Person) -> Result<()> {
+async fn expect_dashboard(rig: &Browser, who: &Person) -> Result<()> {
     let path = rig.path().await?;
     ensure!(path == "/dashboard", "expected the dashboard, the browser is at {}", rig.where_am_i().await);
     let heading = rig.text("main h1").await?;
@@ -81,7 +83,7 @@ async fn expect_dashboard(rig: &Rig, who: &Person) -> Result<()> {
 }
 
 /// The current window shows the sign-in form, and nothing personal.
-async fn expect_login_page(rig: &Rig, who: &Person) -> Result<()> {
+async fn expect_login_page(rig: &Browser, who: &Person) -> Result<()> {
     ensure!(rig.path().await? == "/login", "expected the sign-in page, the browser is at {}", rig.where_am_i().await);
     ensure!(rig.exists(r#"form[action="/login"] #password"#).await?, "no sign-in form on {}", rig.where_am_i().await);
     let body = rig.text("body").await?;
@@ -92,7 +94,7 @@ async fn expect_login_page(rig: &Rig, who: &Person) -> Result<()> {
     Ok(())
 }
 
-async fn refresh_cookie(rig: &Rig) -> Result<String> {
+async fn refresh_cookie(rig: &Browser) -> Result<String> {
     rig.cookie(REFRESH_COOKIE).await?.with_context(|| format!("the browser has no {REFRESH_COOKIE} cookie"))
 }
 
@@ -268,4 +270,140 @@ pub async fn wrong_password_then_throttled(rig: &Rig) -> Result<()> {
         }
     }
     rig.screenshots("login-throttled").await
+}
+
+// ---------------------------------------------------------------------------
+// 6. A leave request approved by the manager: HR puts Eli under Mona through
+//    the edit form; Eli requests three days of annual leave in a browser of
+//    his own; Mona approves it, with a comment, in a third; Eli sees it
+//    approved and counted as taken.
+
+const HANA: Person = Person { name: "Hana Human-Resources", email: "hana@example.com" };
+const MONA: Person = Person { name: "Mona Manager", email: "mona@example.com" };
+const ELI: Person = Person { name: "Eli Employee", email: "eli@example.com" };
+const APPROVAL_COMMENT: &str = "Enjoy the break, Eli!";
+
+/// The organisation of journey 6, made with `hrms user create` before the
+/// server starts: each account gets an employee record of its own.
+pub async fn leave_organisation(database_url: &str) -> Result<()> {
+    for (who, role) in [(&HANA, "hr"), (&MONA, "employee"), (&ELI, "employee")] {
+        create_user(database_url, who.email, who.name, role, PASSWORD).await?;
+    }
+    Ok(())
+}
+
+pub async fn leave_request_approved(rig: &Rig) -> Result<()> {
+    // HR, in the first browser: Eli reports to Mona from now on.
+    sign_in(rig, &HANA).await?;
+    set_manager(rig, &ELI, &MONA).await?;
+
+    // Eli, in a browser of his own: Monday to Wednesday of a coming week.
+    let (first, last) = leave_days()?;
+    let eli = rig.another_browser().await?;
+    sign_in(&eli, &ELI).await?;
+    eli.click_and_wait(r#"nav a[href="/leave"]"#).await?;
+    eli.click_and_wait(r#".page-header a[href="/leave/new"]"#).await?;
+    eli.select_starting_with("#leave_type_id", "Annual leave").await?;
+    eli.set_value("#first_day", &iso(first)).await?;
+    eli.set_value("#last_day", &iso(last)).await?;
+    eli.fill("#reason", "Family visit").await?;
+    eli.click_and_wait(r#"form[action="/leave"] button[type=submit]"#).await?;
+    ensure!(eli.path().await? == "/leave", "sending the request led to {}", eli.where_am_i().await);
+    let notice = eli.text(".alert-info").await?;
+    ensure!(notice.contains("sent for approval"), "after requesting leave the notice is {notice:?}");
+    expect_own_request(&eli, "Pending", MONA.name).await.context("Eli's request, just sent")?;
+
+    // Mona, in a third browser: the request waits for her, and she approves.
+    let mona = rig.another_browser().await?;
+    sign_in(&mona, &MONA).await?;
+    mona.click_and_wait(r#"nav a[href="/leave/approvals"]"#).await?;
+    let rows = mona.client.find_all(Locator::Css("#mine tbody tr")).await?;
+    ensure!(rows.len() == 1, "Mona's approvals list {} requests from her team, expected Eli's one", rows.len());
+    let row = rows[0].text().await?;
+    for expected in [ELI.name, "Annual leave", "Pending", "Family visit"] {
+        ensure!(row.contains(expected), "Mona's approvals row is {row:?}, without {expected:?}");
+    }
+    ensure!(cell(&mona, "#mine tbody tr", "Days").await? == "3", "the request is not for 3 days: {row:?}");
+    mona.screenshots("mona-before-approving").await?;
+    mona.fill("#mine tbody tr input[name=comment]", APPROVAL_COMMENT).await?;
+    mona.click_and_wait(r#"#mine tbody tr button[name=decision][value=approve]"#).await?;
+    ensure!(mona.path().await? == "/leave/approvals", "approving led to {}", mona.where_am_i().await);
+    let notice = mona.text(".alert-info").await?;
+    ensure!(notice.contains("The request was approved"), "after approving the notice is {notice:?}");
+    ensure!(!mona.exists("#mine tbody tr").await?, "Eli's request still waits for Mona after she approved it");
+
+    // Eli opens his leave page again: approved, with the comment, and taken.
+    eli.click_and_wait(r#"nav a[href="/leave"]"#).await?;
+    expect_own_request(&eli, "Approved", MONA.name).await.context("Eli's request, after Mona approved it")?;
+    let comment = cell(&eli, ".stack-table tbody tr", "Comment").await?;
+    ensure!(comment == APPROVAL_COMMENT, "the comment Eli sees is {comment:?}, not {APPROVAL_COMMENT:?}");
+    let annual = r#"article.balance-card[aria-label="Annual leave"]"#;
+    for (figure, expected) in [("Taken", "3"), ("Pending", "0")] {
+        let xpath = format!(".//dt[normalize-space(.)='{figure}']/following-sibling::dd");
+        let value = eli.find(annual).await?.find(Locator::XPath(&xpath)).await?.text().await?;
+        ensure!(value == expected, "the Annual leave balance shows {figure} {value:?}, expected {expected:?}");
+    }
+    let left = eli.text(&format!("{annual} .balance-left")).await?;
+    ensure!(left.contains("22"), "the Annual leave balance shows {left:?}, expected 22 days left");
+
+    eli.screenshots("eli-leave").await?;
+    eli.screenshots_at("eli-requests", "#requests-title").await?;
+    mona.screenshots("mona-approvals").await
+}
+
+/// As HR: directory, `who`'s profile, Edit; chooses `manager` in the form and
+/// saves; the profile then names the manager.
+async fn set_manager(hr: &Browser, who: &Person, manager: &Person) -> Result<()> {
+    hr.click_and_wait(r#"nav a[href="/employees"]"#).await?;
+    hr.click_link(who.name).await?;
+    let heading = hr.text("main h1").await?;
+    ensure!(heading.contains(who.name), "the profile heading is {heading:?}, not {}", who.name);
+    hr.click_and_wait(r#".page-header a[href$="/edit"]"#).await?;
+    hr.select_starting_with("#manager_id", &format!("{} (", manager.name)).await?;
+    hr.click_and_wait(r#"main form.form button[type=submit]"#).await?;
+    ensure!(hr.path().await?.starts_with("/employees/"), "saving the record led to {}", hr.where_am_i().await);
+    ensure!(!hr.exists(".field-invalid").await?, "the edit form refused the change: {}", hr.text("main").await?);
+    let line = hr.text(r#"section[aria-labelledby="team-title"] .person"#).await?;
+    ensure!(line.contains(manager.name), "after saving, the profile's manager is {line:?}, not {}", manager.name);
+    Ok(())
+}
+
+/// Eli's one request on /leave: Annual leave, 3 days, `status`, `approver`.
+async fn expect_own_request(eli: &Browser, status: &str, approver: &str) -> Result<()> {
+    let rows = eli.client.find_all(Locator::Css(".stack-table tbody tr")).await?;
+    ensure!(rows.len() == 1, "Eli's leave page lists {} requests, expected 1", rows.len());
+    let row = ".stack-table tbody tr";
+    for (label, expected) in [("Type", "Annual leave"), ("Days", "3"), ("Status", status)] {
+        let value = cell(eli, row, label).await?;
+        ensure!(value == expected, "Eli's request shows {label} {value:?}, expected {expected:?}");
+    }
+    let by = cell(eli, row, "Approver").await?;
+    ensure!(by.contains(approver), "Eli's request shows approver {by:?}, expected {approver:?}");
+    Ok(())
+}
+
+/// The text of the cell labelled `label` (its `data-label`) in `row`.
+async fn cell(browser: &Browser, row: &str, label: &str) -> Result<String> {
+    browser.text(&format!(r#"{row} td[data-label="{label}"]"#)).await
+}
+
+/// Monday to Wednesday of the next week, counted from the server's real
+/// date (UTC, as its clock). Near the year's end that week may fall in the
+/// next year, whose balance /leave does not show: then the last Monday to
+/// Wednesday of this year (a request may lie in the past).
+fn leave_days() -> Result<(Date, Date)> {
+    let today = OffsetDateTime::now_utc().date();
+    let monday = today.next_occurrence(Weekday::Monday);
+    let monday = if (monday + TimeDuration::days(2)).year() == today.year() {
+        monday
+    } else {
+        today.prev_occurrence(Weekday::Monday)
+    };
+    let wednesday = monday + TimeDuration::days(2);
+    ensure!(wednesday.year() == today.year(), "no Monday to Wednesday of {} around {today}", today.year());
+    Ok((monday, wednesday))
+}
+
+fn iso(day: Date) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
 }

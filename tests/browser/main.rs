@@ -2,7 +2,9 @@
 //! (fantoccini) against a real `hrms serve` process with `--access-ttl 3s`.
 //!
 //! Each journey gets its own server (fresh SQLite database, free loopback
-//! port), its own chromedriver and its own fresh browser profile. Without
+//! port), its own chromedriver and its own fresh browser profile (journey 6
+//! opens two more sessions, one per person, each with a profile of its own,
+//! after creating the accounts with `hrms user create`). Without
 //! Chromium or chromedriver they are skipped with one line, unless `CI=true`,
 //! where that is a failure. Screenshots go to `target/screenshots/`.
 
@@ -43,5 +45,12 @@ async fn journey_4_sign_out_then_back() {
 async fn journey_5_wrong_password_then_throttled() {
     if let Some(rig) = Rig::start("5-wrong-password-then-throttled").await {
         rig.run(journeys::wrong_password_then_throttled).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_6_leave_request_approved_by_the_manager() {
+    if let Some(rig) = Rig::start_with("6-leave-approved", journeys::leave_organisation).await {
+        rig.run(journeys::leave_request_approved).await;
     }
 }

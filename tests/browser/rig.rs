@@ -1,11 +1,13 @@
 //! The machinery of one browser journey: a real `hrms serve` process on a
 //! free loopback port with a fresh SQLite database, a chromedriver of its
-//! own, and a headless Chromium with a fresh profile.
+//! own, and a headless Chromium with a fresh profile (more sessions, each
+//! with a profile of its own, on request).
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
@@ -90,33 +92,61 @@ impl Drop for Proc {
     }
 }
 
-pub struct Rig {
+/// One browser session (WebDriver session) with a fresh profile: its own
+/// cookies, so its own sign-in.
+pub struct Browser {
     pub journey: &'static str,
     pub base: String,
     pub client: Client,
+}
+
+/// The journey's server and driver, and its first browser session (which
+/// the rig dereferences to).
+pub struct Rig {
+    browser: Browser,
+    driver_url: String,
+    /// Sessions opened with `another_browser`: closed (and, on failure,
+    /// photographed) with the first one.
+    others: Mutex<Vec<Client>>,
     server_log: PathBuf,
-    // Dropped in this order: driver (and browser), then server, then files.
+    // Dropped in this order: driver (and browsers), then server, then files.
     _driver: Proc,
     _server: Proc,
     _dir: tempfile::TempDir,
+}
+
+impl Deref for Rig {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
 }
 
 impl Rig {
     /// Starts everything for `journey`, or `None` when browser tests are
     /// skipped here.
     pub async fn start(journey: &'static str) -> Option<Rig> {
+        Self::start_with(journey, async |_| Ok(())).await
+    }
+
+    /// Like `start`, but first runs `setup` with the journey's database URL,
+    /// before the server (and any browser) starts.
+    pub async fn start_with(journey: &'static str, setup: impl AsyncFnOnce(&str) -> Result<()>) -> Option<Rig> {
         if !browser_available() {
             return None;
         }
-        match Self::try_start(journey).await {
+        match Self::try_start(journey, setup).await {
             Ok(rig) => Some(rig),
             Err(e) => panic!("journey {journey:?}: could not start: {e:#}"),
         }
     }
 
-    async fn try_start(journey: &'static str) -> Result<Rig> {
+    async fn try_start(journey: &'static str, setup: impl AsyncFnOnce(&str) -> Result<()>) -> Result<Rig> {
         let dir = tempfile::tempdir()?;
-        let _ = std::fs::remove_file(screenshot_dir().join(format!("{journey}-FAILED.png")));
+        remove_failure_shots(journey);
+        let database_url = format!("sqlite://{}", dir.path().join("hrms.db").display());
+        setup(&database_url).await.context("setting up the organisation")?;
 
         // The portal.
         let port = free_port();
@@ -127,7 +157,7 @@ impl Rig {
             child: Command::new(env!("CARGO_BIN_EXE_hrms"))
                 .arg("serve")
                 .args(["--bind", &format!("127.0.0.1:{port}")])
-                .args(["--database-url", &format!("sqlite://{}", dir.path().join("hrms.db").display())])
+                .args(["--database-url", &database_url])
                 .args(["--public-url", &base])
                 .args(["--access-ttl", ACCESS_TTL])
                 .args(["--bcrypt-cost", "4"])
@@ -159,37 +189,27 @@ impl Rig {
         wait_accepting(SocketAddr::from(([127, 0, 0, 1], driver_port))).await?;
 
         // The browser, with a fresh profile.
-        let profile = dir.path().join("profile");
-        std::fs::create_dir(&profile)?;
-        let caps = json!({
-            "browserName": "chrome",
-            "pageLoadStrategy": "normal",
-            "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
-            "goog:chromeOptions": {
-                "binary": chromium(),
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            },
-        });
-        let serde_json::Value::Object(caps) = caps else { unreachable!() };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
-            .await
-            .context("starting a Chromium session")?;
+        let driver_url = format!("http://127.0.0.1:{driver_port}");
+        let browser = open_browser(journey, &base, &driver_url, &dir.path().join("profile")).await?;
+        Ok(Rig {
+            browser,
+            driver_url,
+            others: Mutex::new(Vec::new()),
+            server_log,
+            _driver: driver,
+            _server: server,
+            _dir: dir,
+        })
+    }
 
-        let rig = Rig { journey, base, client, server_log, _driver: driver, _server: server, _dir: dir };
-        rig.set_viewport(LAPTOP).await?;
-        Ok(rig)
+    /// Opens another browser session on the same driver, with a fresh
+    /// profile of its own: nothing (no cookie) shared with the others.
+    pub async fn another_browser(&self) -> Result<Browser> {
+        let n = self.others.lock().map_err(|_| anyhow!("poisoned"))?.len() + 2;
+        let profile = self._dir.path().join(format!("profile-{n}"));
+        let browser = open_browser(self.journey, &self.base, &self.driver_url, &profile).await?;
+        self.others.lock().map_err(|_| anyhow!("poisoned"))?.push(browser.client.clone());
+        Ok(browser)
     }
 
     /// Runs `journey` (bounded in time), then closes the browser; on failure
@@ -199,17 +219,32 @@ impl Rig {
             Ok(result) => result,
             Err(_) => Err(anyhow!("timed out after {JOURNEY_LIMIT:?}")),
         };
+        let others: Vec<Client> = self.others.lock().map(|o| o.clone()).unwrap_or_default();
         let mut failure = None;
         if let Err(e) = result {
             let url = self.client.current_url().await.map(|u| u.to_string());
             let shot = self.screenshot("FAILED").await.map(|p| p.display().to_string());
+            let mut more = String::new();
+            for (i, client) in others.iter().enumerate() {
+                let other = Browser { journey: self.journey, base: self.base.clone(), client: client.clone() };
+                let shot = other.screenshot(&format!("FAILED-{}", i + 2)).await;
+                more += &format!(
+                    "\n  browser {} at: {}\n  screenshot: {}",
+                    i + 2,
+                    other.where_am_i().await,
+                    shot.map(|p| p.display().to_string()).unwrap_or_else(|e| format!("none ({e:#})")),
+                );
+            }
             failure = Some(format!(
-                "journey {:?} failed: {e:#}\n  browser at: {}\n  screenshot: {}\n  server log (tail):\n{}",
+                "journey {:?} failed: {e:#}\n  browser at: {}\n  screenshot: {}{more}\n  server log (tail):\n{}",
                 self.journey,
                 url.unwrap_or_else(|e| format!("? ({e})")),
                 shot.unwrap_or_else(|e| format!("none ({e:#})")),
                 tail(&self.server_log),
             ));
+        }
+        for client in others {
+            let _ = client.close().await;
         }
         let _ = self.client.clone().close().await;
         drop(self);
@@ -217,7 +252,9 @@ impl Rig {
             panic!("{failure}");
         }
     }
+}
 
+impl Browser {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -296,6 +333,19 @@ impl Rig {
         self.wait_new_document(before).await.with_context(|| format!("after clicking {css}"))
     }
 
+    /// Follows the link whose text is exactly `text`, and waits (bounded)
+    /// until the next document has loaded.
+    pub async fn click_link(&self, text: &str) -> Result<()> {
+        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::LinkText(text)).await;
+        let link = match found {
+            Ok(link) => link,
+            Err(e) => return Err(e).context(format!("no link {text:?} on {}", self.where_am_i().await)),
+        };
+        let before = self.time_origin().await?;
+        link.click().await.with_context(|| format!("clicking the link {text:?}"))?;
+        self.wait_new_document(before).await.with_context(|| format!("after clicking the link {text:?}"))
+    }
+
     /// Waits (bounded) until the current window shows a document other than
     /// the one whose time origin was `before`, fully loaded.
     pub async fn wait_new_document(&self, before: f64) -> Result<()> {
@@ -352,6 +402,116 @@ impl Rig {
         let shot = self.screenshot(&format!("{page}-phone")).await;
         self.set_viewport(LAPTOP).await?;
         shot.map(drop)
+    }
+
+    /// Like `screenshots`, with the page scrolled at each size so that the
+    /// element `css` is at the top: for what lies below the first screen.
+    pub async fn screenshots_at(&self, page: &str, css: &str) -> Result<()> {
+        let scroll = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});";
+        self.find(css).await?;
+        self.script(scroll, vec![json!(css)]).await?;
+        self.screenshot(&format!("{page}-laptop")).await?;
+        self.set_viewport(PHONE).await?;
+        let shot = match self.script(scroll, vec![json!(css)]).await {
+            Ok(_) => self.screenshot(&format!("{page}-phone")).await,
+            Err(e) => Err(e),
+        };
+        self.set_viewport(LAPTOP).await?;
+        self.script("window.scrollTo(0, 0);", vec![]).await?;
+        shot.map(drop)
+    }
+
+    /// Sets a field's value directly (for date inputs, whose typing order
+    /// depends on the browser's locale); the form then submits it as typed.
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        self.find(css).await?;
+        let set = "const field = document.querySelector(arguments[0]); field.value = arguments[1]; return field.value;";
+        let now = self.script(set, vec![json!(css), json!(value)]).await?;
+        ensure!(now == json!(value), "{css} holds {now} after setting it to {value:?}");
+        Ok(())
+    }
+
+    /// Chooses the option of the `select` whose visible text starts with
+    /// `label`.
+    pub async fn select_starting_with(&self, select: &str, label: &str) -> Result<()> {
+        let select = self.find(select).await?;
+        let xpath = format!(".//option[starts-with(normalize-space(.), '{label}')]");
+        select.find(Locator::XPath(&xpath)).await.with_context(|| format!("no option {label:?}"))?.click().await?;
+        Ok(())
+    }
+}
+
+/// A WebDriver session on the driver at `driver_url`, with its profile in
+/// `profile` (created here), at laptop size.
+async fn open_browser(journey: &'static str, base: &str, driver_url: &str, profile: &Path) -> Result<Browser> {
+    std::fs::create_dir(profile)?;
+    let caps = json!({
+        "browserName": "chrome",
+        "pageLoadStrategy": "normal",
+        "timeouts": { "pageLoad": 20_000, "script": 10_000, "implicit": 0 },
+        "goog:chromeOptions": {
+            "binary": chromium(),
+            "args": [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+    });
+    let serde_json::Value::Object(caps) = caps else { unreachable!() };
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver_url)
+        .await
+        .context("starting a Chromium session")?;
+    let browser = Browser { journey, base: base.to_owned(), client };
+    browser.set_viewport(LAPTOP).await?;
+    Ok(browser)
+}
+
+/// Creates an account with the real binary's `hrms user create`, the
+/// password on standard input, as an operator would.
+pub async fn create_user(database_url: &str, email: &str, name: &str, role: &str, password: &str) -> Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hrms"))
+        .args(["user", "create", "--email", email, "--name", name, "--role", role])
+        .args(["--database-url", database_url, "--bcrypt-cost", "4"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawning hrms user create")?;
+    let mut stdin = child.stdin.take().context("no stdin for hrms user create")?;
+    stdin.write_all(format!("{password}\n").as_bytes()).await?;
+    drop(stdin);
+    let out = tokio::time::timeout(STARTUP_LIMIT, child.wait_with_output())
+        .await
+        .context("hrms user create did not finish in time")??;
+    ensure!(
+        out.status.success(),
+        "hrms user create --email {email} failed ({}): {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+/// Removes the failure screenshots of an earlier run of `journey`.
+fn remove_failure_shots(journey: &str) {
+    let prefix = format!("{journey}-FAILED");
+    let Ok(entries) = std::fs::read_dir(screenshot_dir()) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
