@@ -13,13 +13,14 @@ use time::{Date, Duration};
 
 use super::display::{browser_label, date_time, long_date};
 use super::leave::date_span;
-use crate::access::{Action, Actor};
+use crate::access::{self, Action, Relation};
+use crate::auth::middleware::CurrentUser;
 use crate::auth::sessions;
 use crate::db::DbConnection;
 use crate::db::schema::{audit_log, leave_requests};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::models::audit::AuditRow;
-use crate::models::employee::{self, Employee};
+use crate::models::employee;
 use crate::models::leave::{self, LeaveRequest, LeaveStatus};
 use crate::models::{department, user};
 use crate::page::Page;
@@ -181,13 +182,14 @@ fn load(
     conn: &mut DbConnection,
     actor_user: &str,
     session_id: &str,
-    me: Option<Employee>,
     sections: Sections,
     today: Date,
 ) -> QueryResult<Loaded> {
     let account = user::find(conn, actor_user)?;
     let session = sessions::find(conn, session_id)?;
-    let types: HashMap<String, String> = leave::all_types(conn)?.into_iter().map(|t| (t.id, t.name)).collect();
+    let me = employee::find_by_user(conn, actor_user)?;
+    let leave_types = leave::all_types(conn)?;
+    let types: HashMap<String, String> = leave_types.iter().map(|t| (t.id.clone(), t.name.clone())).collect();
     let (monday, friday) = working_week(today);
 
     let (mut profile, mut balances, mut recent, mut out_this_week, mut waiting_for_me, mut is_manager) =
@@ -201,7 +203,7 @@ fn load(
             Some(id) => employee::find(conn, id).optional()?.map(|m| (m.id, m.full_name)),
             None => None,
         };
-        balances = leave::balances(conn, &me.id, today.year())?
+        balances = leave::balances_for_types(conn, leave_types, &me.id, today.year())?
             .into_iter()
             .map(|b| BalanceCard {
                 left: b.left().map_or_else(|| "No limit".to_owned(), leave::format_days),
@@ -217,14 +219,15 @@ fn load(
         // The team: my manager, the people who share that manager, and my direct reports.
         let reports = employee::direct_reports(conn, &me.id)?;
         is_manager = !reports.is_empty();
-        let mut team: Vec<String> = reports.iter().map(|e| e.id.clone()).collect();
-        if let Some((manager_id, _)) = &manager {
-            team.push(manager_id.clone());
-            team.extend(employee::direct_reports(conn, manager_id)?.into_iter().map(|e| e.id));
+        let mut team: HashMap<String, String> = reports.into_iter().map(|e| (e.id, e.full_name)).collect();
+        if let Some((manager_id, manager_name)) = &manager {
+            team.insert(manager_id.clone(), manager_name.clone());
+            team.extend(employee::direct_reports(conn, manager_id)?.into_iter().map(|e| (e.id, e.full_name)));
         }
-        team.retain(|id| *id != me.id);
+        team.remove(&me.id);
+        let team_ids: Vec<&String> = team.keys().collect();
         let away: Vec<LeaveRequest> = leave_requests::table
-            .filter(leave_requests::employee_id.eq_any(&team))
+            .filter(leave_requests::employee_id.eq_any(team_ids))
             .filter(
                 leave_requests::status.eq_any([LeaveStatus::Approved.as_str(), LeaveStatus::CancelRequested.as_str()]),
             )
@@ -233,15 +236,15 @@ fn load(
             .order(leave_requests::first_day.asc())
             .select(LeaveRequest::as_select())
             .load(conn)?;
-        let names = leave::employee_names(conn, &away.iter().map(|r| r.employee_id.clone()).collect::<Vec<_>>())?;
         out_this_week = away
             .iter()
-            .map(|r| Absence { who: names.get(&r.employee_id).cloned().unwrap_or_default(), dates: date_span(r) })
+            .map(|r| Absence { who: team.get(&r.employee_id).cloned().unwrap_or_default(), dates: date_span(r) })
             .collect();
 
-        let waiting = leave::awaiting_approver(conn, &me.id)?;
-        let names = leave::employee_names(conn, &waiting.iter().map(|r| r.employee_id.clone()).collect::<Vec<_>>())?;
-        waiting_for_me = rows(&waiting, &names, &types);
+        if is_manager {
+            let waiting = leave::awaiting_approver(conn, &me.id)?;
+            waiting_for_me = rows(&waiting, &team, &types);
+        }
         profile = Some(ProfileCard {
             employee_id: me.id.clone(),
             number: me.employee_number.clone(),
@@ -304,15 +307,17 @@ fn load(
     })
 }
 
-pub async fn show(State(state): State<AppState>, actor: Actor, page: Page) -> AppResult<Response> {
-    actor.authorize_global(Action::ViewDashboard)?;
-    let sections = Sections {
-        hr: actor.can_globally(Action::ViewAllPendingLeave),
-        admin: actor.can_globally(Action::ViewSecurityEvents),
-    };
-    let (user_id, session_id, me) = (actor.user.user_id.clone(), actor.user.session_id.clone(), actor.employee.clone());
+/// Takes `CurrentUser` rather than `Actor`: every decision here depends on
+/// the role alone, and the employee record is loaded with the rest in one trip.
+pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) -> AppResult<Response> {
+    let can = |action| access::allows(user.role, action, Relation::Other);
+    if !can(Action::ViewDashboard) {
+        return Err(AppError::Forbidden("You do not have permission to do this.".into()));
+    }
+    let sections = Sections { hr: can(Action::ViewAllPendingLeave), admin: can(Action::ViewSecurityEvents) };
+    let (user_id, session_id) = (user.user_id.clone(), user.session_id.clone());
     let today = state.clock.now().date();
-    let loaded = state.db.run(move |conn| Ok(load(conn, &user_id, &session_id, me, sections, today)?)).await?;
+    let loaded = state.db.run(move |conn| Ok(load(conn, &user_id, &session_id, sections, today)?)).await?;
     let role = loaded.account.role()?;
     let (monday, friday) = working_week(today);
     let chart_height = loaded.chart.as_ref().map_or(0, |bars| bars.len() as i64 * CHART_ROW + 8);

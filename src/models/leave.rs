@@ -477,6 +477,16 @@ fn active_requests_in_year(conn: &mut DbConnection, employee_id: &str, year: i32
 /// Every type's balance for `employee_id` in the calendar year `year`.
 pub fn balances(conn: &mut DbConnection, employee_id: &str, year: i32) -> QueryResult<Vec<Balance>> {
     let types = all_types(conn)?;
+    balances_for_types(conn, types, employee_id, year)
+}
+
+/// `balances` for callers that have loaded the leave types already.
+pub fn balances_for_types(
+    conn: &mut DbConnection,
+    types: Vec<LeaveType>,
+    employee_id: &str,
+    year: i32,
+) -> QueryResult<Vec<Balance>> {
     let requests = active_requests_in_year(conn, employee_id, year)?;
     Ok(tally(types, &requests, year))
 }
