@@ -37,6 +37,10 @@ pub fn notify_revoked(conn: &mut DbConnection, session_ids: &[String]) -> diesel
 pub struct Db {
     pool: connection::Pool,
     target: DbTarget,
+    acquire_timeout: Duration,
+    /// One permit per pooled connection: requests beyond that wait here,
+    /// asynchronously, instead of as blocked threads contending for the pool.
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -48,7 +52,13 @@ impl Db {
             DbTarget::Sqlite(_) => 8,
             DbTarget::Postgres(_) => 16,
         });
-        Self { pool: connection::build_pool(target.clone(), max_size.max(1), acquire_timeout), target }
+        let max_size = max_size.max(1);
+        Self {
+            pool: connection::build_pool(target.clone(), max_size, acquire_timeout),
+            target,
+            acquire_timeout,
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
+        }
     }
 
     pub fn target(&self) -> &DbTarget {
@@ -63,7 +73,12 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let permit = tokio::time::timeout(self.acquire_timeout, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Unavailable(anyhow::anyhow!("no database connection free in time")))?
+            .map_err(|e| AppError::Internal(e.into()))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.into()))?;
             f(&mut conn)
         })

@@ -17,7 +17,7 @@ use crate::access::{self, Action, Relation};
 use crate::auth::middleware::CurrentUser;
 use crate::auth::sessions;
 use crate::db::DbConnection;
-use crate::db::schema::{audit_log, leave_requests};
+use crate::db::schema::{audit_log, employees, leave_requests};
 use crate::error::{AppError, AppResult};
 use crate::models::audit::AuditRow;
 use crate::models::employee;
@@ -212,7 +212,7 @@ fn load(
                 name: b.leave_type.name,
             })
             .collect();
-        let mine: Vec<LeaveRequest> = leave::requests_of(conn, &me.id)?.into_iter().take(5).collect();
+        let mine = leave::recent_requests_of(conn, &me.id, 5)?;
         let my_name = HashMap::from([(me.id.clone(), me.full_name.clone())]);
         recent = rows(&mine, &my_name, &types);
 
@@ -225,19 +225,30 @@ fn load(
             team.extend(employee::direct_reports(conn, manager_id)?.into_iter().map(|e| (e.id, e.full_name)));
         }
         team.remove(&me.id);
-        let team_ids: Vec<&String> = team.keys().collect();
+        // The same people as a subquery, which (unlike a list of ids) lets
+        // the statement be prepared once and cached.
+        let manager_id = me.manager_id.clone().unwrap_or_default();
+        let team_ids = employees::table
+            .filter(
+                employees::manager_id
+                    .eq(me.id.clone())
+                    .or(employees::manager_id.eq(manager_id.clone()))
+                    .or(employees::id.eq(manager_id)),
+            )
+            .filter(employees::id.ne(me.id.clone()))
+            .select(employees::id);
         let away: Vec<LeaveRequest> = leave_requests::table
             .filter(leave_requests::employee_id.eq_any(team_ids))
-            .filter(
-                leave_requests::status.eq_any([LeaveStatus::Approved.as_str(), LeaveStatus::CancelRequested.as_str()]),
-            )
             .filter(leave_requests::first_day.le(friday))
             .filter(leave_requests::last_day.ge(monday))
             .order(leave_requests::first_day.asc())
             .select(LeaveRequest::as_select())
             .load(conn)?;
+        // The status is checked here, not in SQL: a status condition there
+        // leads SQLite to walk every approved request in the company.
         out_this_week = away
             .iter()
+            .filter(|r| matches!(r.status(), LeaveStatus::Approved | LeaveStatus::CancelRequested))
             .map(|r| Absence { who: team.get(&r.employee_id).cloned().unwrap_or_default(), dates: date_span(r) })
             .collect();
 

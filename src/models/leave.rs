@@ -77,10 +77,24 @@ impl LeaveStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
+}
 
-    fn active_strs() -> [&'static str; 3] {
-        Self::ACTIVE.map(Self::as_str)
-    }
+// `eq_any` would have diesel prepare these queries afresh each time (it never
+// caches a statement with an IN list); these fixed OR chains are cached.
+type StatusIs = diesel::dsl::Eq<leave_requests::status, &'static str>;
+
+fn status_is(status: LeaveStatus) -> StatusIs {
+    leave_requests::status.eq(status.as_str())
+}
+
+/// Pending, or approved with a cancellation asked for.
+fn awaiting_decision() -> diesel::dsl::Or<StatusIs, StatusIs> {
+    status_is(LeaveStatus::Pending).or(status_is(LeaveStatus::CancelRequested))
+}
+
+/// Requests that hold days: pending, approved, cancellation asked for.
+fn holding_days() -> diesel::dsl::Or<diesel::dsl::Or<StatusIs, StatusIs>, StatusIs> {
+    status_is(LeaveStatus::Pending).or(status_is(LeaveStatus::Approved)).or(status_is(LeaveStatus::CancelRequested))
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -268,9 +282,15 @@ pub fn find_request(conn: &mut DbConnection, id: &str) -> QueryResult<LeaveReque
 
 /// One employee's requests, the latest leave first.
 pub fn requests_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<LeaveRequest>> {
+    recent_requests_of(conn, employee_id, i64::MAX)
+}
+
+/// The newest `limit` requests of an employee, by first day.
+pub fn recent_requests_of(conn: &mut DbConnection, employee_id: &str, limit: i64) -> QueryResult<Vec<LeaveRequest>> {
     leave_requests::table
         .filter(leave_requests::employee_id.eq(employee_id))
         .order((leave_requests::first_day.desc(), leave_requests::created_at.desc()))
+        .limit(limit)
         .select(LeaveRequest::as_select())
         .load(conn)
 }
@@ -279,7 +299,7 @@ pub fn requests_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Ve
 pub fn awaiting_approver(conn: &mut DbConnection, approver_id: &str) -> QueryResult<Vec<LeaveRequest>> {
     leave_requests::table
         .filter(leave_requests::approver_employee_id.eq(approver_id))
-        .filter(leave_requests::status.eq_any(LeaveStatus::AWAITING_DECISION.map(LeaveStatus::as_str)))
+        .filter(awaiting_decision())
         .order((leave_requests::first_day.asc(), leave_requests::created_at.asc()))
         .select(LeaveRequest::as_select())
         .load(conn)
@@ -288,7 +308,7 @@ pub fn awaiting_approver(conn: &mut DbConnection, approver_id: &str) -> QueryRes
 /// Every request in the company that waits for a decision, oldest leave first.
 pub fn all_awaiting_decision(conn: &mut DbConnection) -> QueryResult<Vec<LeaveRequest>> {
     leave_requests::table
-        .filter(leave_requests::status.eq_any(LeaveStatus::AWAITING_DECISION.map(LeaveStatus::as_str)))
+        .filter(awaiting_decision())
         .order((leave_requests::first_day.asc(), leave_requests::created_at.asc()))
         .select(LeaveRequest::as_select())
         .load(conn)
@@ -304,7 +324,7 @@ pub fn find_overlap(
 ) -> QueryResult<Option<LeaveRequest>> {
     leave_requests::table
         .filter(leave_requests::employee_id.eq(employee_id))
-        .filter(leave_requests::status.eq_any(LeaveStatus::active_strs()))
+        .filter(holding_days())
         .filter(leave_requests::first_day.le(last))
         .filter(leave_requests::last_day.ge(first))
         .order(leave_requests::first_day.asc())
@@ -467,7 +487,7 @@ fn active_requests_in_year(conn: &mut DbConnection, employee_id: &str, year: i32
     };
     leave_requests::table
         .filter(leave_requests::employee_id.eq(employee_id))
-        .filter(leave_requests::status.eq_any(LeaveStatus::active_strs()))
+        .filter(holding_days())
         .filter(leave_requests::first_day.ge(start))
         .filter(leave_requests::first_day.le(end))
         .select(LeaveRequest::as_select())
