@@ -178,7 +178,8 @@ pub async fn two_windows_reload_together(rig: &Rig) -> Result<()> {
         loaded.push(rig.time_origin().await?);
     }
     let now = rig.script("return Date.now();", vec![]).await?.as_f64().context("Date.now()")?;
-    let at = now + 600.0;
+    // Far enough ahead that arming both windows fits even on a loaded CI machine.
+    let at = now + 2000.0;
     let arm = "const at = arguments[0]; \
                setTimeout(() => location.reload(), at - Date.now()); \
                return at - Date.now();";
@@ -201,7 +202,8 @@ pub async fn two_windows_reload_together(rig: &Rig) -> Result<()> {
     }
     let apart = (started[0] - started[1]).abs();
     eprintln!("journey 3: the two reloads started {apart:.1} ms apart");
-    ensure!(apart < 100.0, "the two reloads started {apart:.1} ms apart; not together");
+    // A few ms on an idle machine; 250 ms leaves room for a loaded CI machine.
+    ensure!(apart < 250.0, "the two reloads started {apart:.1} ms apart; not together");
     let refresh_after = refresh_cookie(rig).await?;
     ensure!(refresh_after != refresh_before, "after the two reloads the browser still holds the old refresh token");
 
