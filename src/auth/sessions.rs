@@ -186,12 +186,7 @@ pub fn refresh(
     }
     conn.transaction(|conn| {
         revoke(conn, &session.id, RevokeReason::RefreshReuse, now)?;
-        audit::record(
-            conn,
-            now,
-            Event::RefreshReuse,
-            audit::Entry { user_id: Some(&user.id), session_id: Some(&session.id), ip: Some(ip), ..Default::default() },
-        )
+        audit::record(conn, now, Event::RefreshReuse, audit::Entry::by(&user.id, &session.id, ip))
     })?;
     Ok(Refresh::Reused { session_id: session.id })
 }

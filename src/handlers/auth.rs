@@ -162,12 +162,7 @@ pub async fn login_submit(
         .transaction(move |conn| {
             throttle::clear_account(conn, &keys)?;
             let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
-            let entry = audit::Entry {
-                user_id: Some(&user_id),
-                session_id: Some(&session.id),
-                ip: Some(&ip),
-                ..Default::default()
-            };
+            let entry = audit::Entry::by(&user_id, &session.id, &ip);
             audit::record(conn, now, Event::SignInSuccess, entry)?;
             Ok((session, refresh))
         })
@@ -376,12 +371,7 @@ pub async fn logout(
         .db
         .transaction(move |conn| {
             sessions::revoke(conn, &session_id, RevokeReason::Logout, now)?;
-            let entry = audit::Entry {
-                user_id: Some(&user_id),
-                session_id: Some(&session_id),
-                ip: Some(&ip),
-                ..Default::default()
-            };
+            let entry = audit::Entry::by(&user_id, &session_id, &ip);
             audit::record(conn, now, Event::Logout, entry)
         })
         .await?;

@@ -96,12 +96,6 @@ impl AuditBy {
     }
 
     pub fn entry<'a>(&'a self, email: Option<&'a str>, detail: &'a str) -> audit::Entry<'a> {
-        audit::Entry {
-            user_id: Some(&self.user_id),
-            email,
-            session_id: Some(&self.session_id),
-            ip: Some(&self.ip),
-            detail: Some(detail),
-        }
+        audit::Entry::by(&self.user_id, &self.session_id, &self.ip).email(email).detail(detail)
     }
 }

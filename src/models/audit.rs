@@ -91,6 +91,21 @@ pub struct Entry<'a> {
     pub detail: Option<&'a str>,
 }
 
+impl<'a> Entry<'a> {
+    /// Done by a signed-in person: their account, session and address.
+    pub fn by(user_id: &'a str, session_id: &'a str, ip: &'a str) -> Self {
+        Entry { user_id: Some(user_id), session_id: Some(session_id), ip: Some(ip), ..Default::default() }
+    }
+
+    pub fn detail(self, detail: &'a str) -> Self {
+        Entry { detail: Some(detail), ..self }
+    }
+
+    pub fn email(self, email: Option<&'a str>) -> Self {
+        Entry { email, ..self }
+    }
+}
+
 pub fn record(conn: &mut DbConnection, now: Timestamp, event: Event, entry: Entry<'_>) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((

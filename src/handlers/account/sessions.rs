@@ -119,13 +119,7 @@ pub async fn revoke_one(
             conn.transaction::<_, AppError, _>(|conn| {
                 if sessions::revoke_for_user(conn, &target, &user_id, RevokeReason::SignedOutByUser, now)? {
                     let detail = format!("from session {}", short_id(&current));
-                    let entry = audit::Entry {
-                        user_id: Some(&user_id),
-                        session_id: Some(&target),
-                        ip: Some(&ip),
-                        detail: Some(&detail),
-                        ..Default::default()
-                    };
+                    let entry = audit::Entry::by(&user_id, &target, &ip).detail(&detail);
                     audit::record(conn, now, Event::SessionRevoked, entry)?;
                     return Ok(true);
                 }
@@ -160,13 +154,7 @@ pub async fn revoke_others(
         .transaction(move |conn| {
             let ids = sessions::revoke_others_for_user(conn, &user_id, &current, RevokeReason::SignedOutByUser, now)?;
             let detail = format!("{} session(s) signed out", ids.len());
-            let entry = audit::Entry {
-                user_id: Some(&user_id),
-                session_id: Some(&current),
-                ip: Some(&ip),
-                detail: Some(&detail),
-                ..Default::default()
-            };
+            let entry = audit::Entry::by(&user_id, &current, &ip).detail(&detail);
             audit::record(conn, now, Event::OtherSessionsRevoked, entry)?;
             Ok(ids)
         })

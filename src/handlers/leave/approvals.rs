@@ -215,13 +215,7 @@ pub async fn decide(
                     from.as_str(),
                     to.as_str()
                 );
-                let entry = audit::Entry {
-                    user_id: Some(&user_id),
-                    session_id: Some(&session_id),
-                    ip: Some(&ip),
-                    detail: Some(&detail),
-                    ..Default::default()
-                };
+                let entry = audit::Entry::by(&user_id, &session_id, &ip).detail(&detail);
                 audit::record(conn, now, event, entry)?;
                 Ok(Outcome::Done { from, to })
             })

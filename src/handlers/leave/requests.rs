@@ -367,13 +367,7 @@ pub async fn create(
                     leave::format_days(half_days),
                     if approver.is_some() { "manager" } else { "HR" },
                 );
-                let entry = audit::Entry {
-                    user_id: Some(&user_id),
-                    session_id: Some(&session_id),
-                    ip: Some(&ip),
-                    detail: Some(&detail),
-                    ..Default::default()
-                };
+                let entry = audit::Entry::by(&user_id, &session_id, &ip).detail(&detail);
                 audit::record(conn, now, Event::LeaveRequested, entry)?;
                 Ok(Ok(id))
             })
@@ -513,13 +507,7 @@ pub async fn cancel(
                     current.status,
                     to.as_str()
                 );
-                let entry = audit::Entry {
-                    user_id: Some(&user_id),
-                    session_id: Some(&session_id),
-                    ip: Some(&ip),
-                    detail: Some(&detail),
-                    ..Default::default()
-                };
+                let entry = audit::Entry::by(&user_id, &session_id, &ip).detail(&detail);
                 audit::record(conn, now, event, entry)?;
                 Ok(Ok(to))
             })

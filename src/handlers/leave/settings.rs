@@ -166,13 +166,7 @@ pub async fn show(
 }
 
 fn audit_entry<'a>(actor: &'a Actor, ip: &'a str, detail: &'a str) -> audit::Entry<'a> {
-    audit::Entry {
-        user_id: Some(&actor.user.user_id),
-        session_id: Some(&actor.user.session_id),
-        ip: Some(ip),
-        detail: Some(detail),
-        ..Default::default()
-    }
+    audit::Entry::by(&actor.user.user_id, &actor.user.session_id, ip).detail(detail)
 }
 
 // ---------- POST /leave/types/{id} ----------
