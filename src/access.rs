@@ -1,15 +1,21 @@
 //! Every permission decision goes through here: "may this person do this to
-//! that record?" Handlers compute how the record relates to the actor (their
-//! own, a direct report's, anyone else's) and ask `authorize`; nothing else in
-//! the code base compares roles.
+//! that record?" The domain modules compute how the record relates to the
+//! actor (their own, a direct report's, a request routed to them, anyone
+//! else's) with the functions below and ask `allows`; nothing else in the code
+//! base compares roles.
+//!
+//! Who approves a leave request: `Relation::for_decision` (the approver the
+//! request is routed to, see `domain::leave::routing`) and the `DecideLeave`
+//! row of `allows`.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::middleware::CurrentUser;
+use crate::auth::middleware::{Client, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::models::employee::{self, Employee};
+use crate::models::leave::LeaveRequest;
 use crate::models::user::Role;
 use crate::state::AppState;
 
@@ -25,6 +31,7 @@ pub enum Action {
     EditEmployee,
     /// Only the phone number.
     EditPhone,
+    /// End someone's employment (or take them back).
     TerminateEmployee,
     ManageDepartments,
     RequestLeave,
@@ -51,6 +58,8 @@ pub enum Relation {
     Own,
     /// The record of someone whose manager is the actor.
     DirectReport,
+    /// A leave request routed to the actor as its approver.
+    Approver,
     Other,
 }
 
@@ -63,6 +72,27 @@ impl Relation {
             _ => Relation::Other,
         }
     }
+
+    /// How a leave request relates to `actor` when deciding it: their own; one
+    /// routed to them as approver (while they still work here); anyone else's.
+    pub fn for_decision(actor: &Actor, request: &LeaveRequest) -> Self {
+        match &actor.employee {
+            Some(me) if me.id == request.employee_id => Relation::Own,
+            Some(me) if !me.is_terminated() && request.approver_employee_id.as_deref() == Some(me.id.as_str()) => {
+                Relation::Approver
+            }
+            _ => Relation::Other,
+        }
+    }
+
+    /// How a leave request relates to `actor` when viewing it: as for deciding,
+    /// and the employee's current manager sees it too.
+    pub fn for_viewing(actor: &Actor, request: &LeaveRequest, owner: &Employee) -> Self {
+        match Self::for_decision(actor, request) {
+            Relation::Other if actor.relation_to(owner) == Relation::DirectReport => Relation::DirectReport,
+            relation => relation,
+        }
+    }
 }
 
 /// The policy, as one table: may `role` do `action` to a record with `relation`?
@@ -72,16 +102,34 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
     let admin = role == Role::Admin;
     match action {
         ViewDashboard | ViewDirectory | ManageOwnAccount => true,
-        ViewTerminatedStaff | CreateEmployee | EditEmployee | TerminateEmployee | ManageDepartments => hr,
+        ViewTerminatedStaff | CreateEmployee | EditEmployee | ManageDepartments => hr,
+        // Nobody ends their own employment.
+        TerminateEmployee => hr && relation != Relation::Own,
         ViewAllPendingLeave | ManageLeaveTypes | ManageHolidays => hr,
         EditPhone => relation == Relation::Own || hr,
         RequestLeave | CancelLeave => relation == Relation::Own,
         ViewLeave => relation != Relation::Other || hr,
-        // Nobody decides their own request; a manager decides their direct
-        // reports', HR anyone else's.
-        DecideLeave => relation != Relation::Own && (relation == Relation::DirectReport || hr),
+        // Nobody decides their own request; the approver it is routed to
+        // decides it, HR anyone else's.
+        DecideLeave => relation == Relation::Approver || (hr && relation != Relation::Own),
         ManageUsers | ViewAuditLog | ViewSecurityEvents | ViewMetrics => admin,
     }
+}
+
+/// How much power a role carries: nobody acts on an account that has more
+/// than their own.
+fn rank(role: Role) -> u8 {
+    match role {
+        Role::Employee => 0,
+        Role::Hr => 1,
+        Role::Admin => 2,
+    }
+}
+
+/// Whether someone with `actor` may act on an account with `target` (or on
+/// the employee record linked to it): never on one with more power.
+pub fn may_act_on_account(actor: Role, target: Role) -> bool {
+    rank(actor) >= rank(target)
 }
 
 /// The main navigation for a role: only links to pages it may open.
@@ -104,21 +152,53 @@ pub fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
     links
 }
 
-/// The signed-in person and, when their account is linked to one, their
-/// employee record. Taking it as a handler argument protects the route.
+const NOT_PERMITTED: &str = "You do not have permission to do this.";
+
+/// Who is acting: a signed-in person (with their employee record, when their
+/// account is linked to one, and the address they came from), or the operator
+/// at the command line, who has an Admin's power and no account.
 #[derive(Clone, Debug)]
 pub struct Actor {
-    pub user: CurrentUser,
+    /// `None`: the operator at the command line.
+    pub user: Option<CurrentUser>,
     pub employee: Option<Employee>,
+    pub ip: Option<String>,
 }
 
 impl Actor {
+    pub fn signed_in(user: CurrentUser, employee: Option<Employee>, ip: impl Into<String>) -> Self {
+        Actor { user: Some(user), employee, ip: Some(ip.into()) }
+    }
+
+    /// The operator running `hrms user ...` on the server.
+    pub fn operator() -> Self {
+        Actor { user: None, employee: None, ip: None }
+    }
+
     pub fn role(&self) -> Role {
-        self.user.role
+        self.user.as_ref().map_or(Role::Admin, |u| u.role)
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.user_id.as_str())
+    }
+
+    pub fn session_id(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.session_id.as_str())
+    }
+
+    /// The signed-in person; the operator has no account of their own.
+    pub fn account(&self) -> AppResult<&CurrentUser> {
+        self.user.as_ref().ok_or_else(|| AppError::forbidden("This needs a signed-in account."))
     }
 
     pub fn employee_id(&self) -> Option<&str> {
         self.employee.as_ref().map(|e| e.id.as_str())
+    }
+
+    /// The actor's employee record, or a refusal that says why there is none.
+    pub fn employee(&self) -> AppResult<&Employee> {
+        self.employee.as_ref().ok_or_else(|| AppError::forbidden(NOT_LINKED))
     }
 
     pub fn relation_to(&self, target: &Employee) -> Relation {
@@ -131,11 +211,7 @@ impl Actor {
 
     /// `Ok` or a 403 page.
     pub fn authorize(&self, action: Action, relation: Relation) -> AppResult<()> {
-        if self.can(action, relation) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("You do not have permission to do this.".into()))
-        }
+        if self.can(action, relation) { Ok(()) } else { Err(AppError::forbidden(NOT_PERMITTED)) }
     }
 
     /// For actions that are not about one record.
@@ -148,6 +224,19 @@ impl Actor {
         self.authorize(action, Relation::Other)
     }
 
+    /// `Ok` unless the account acted upon (or linked to the record acted upon)
+    /// has more power than the actor's.
+    pub fn authorize_over(&self, target: Role) -> AppResult<()> {
+        if may_act_on_account(self.role(), target) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!(
+                "This record belongs to an {} account, which has more rights than yours. Ask an Admin.",
+                target.label()
+            )))
+        }
+    }
+
     /// Whether this person may see `target`'s profile. Terminated staff are
     /// visible to HR only, and otherwise answer 404, as if they did not exist.
     pub fn may_view_employee(&self, target: &Employee) -> bool {
@@ -157,65 +246,87 @@ impl Actor {
     }
 }
 
+/// Shown to accounts without an employee record where one is needed.
+pub const NOT_LINKED: &str = "Your account is not linked to an employee record; ask HR.";
+
 impl FromRequestParts<AppState> for Actor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
+        let client = Client::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         let user_id = user.user_id.clone();
         let employee = state
             .db
             .run(move |conn| Ok(employee::find_by_user(conn, &user_id)?))
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok(Actor { user, employee })
+        Ok(Actor::signed_in(user, employee, client.ip))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Action::*;
-    use super::Relation::{DirectReport, Other, Own};
+    use super::Relation::{Approver, DirectReport, Other, Own};
     use super::*;
 
     /// Every role against every action and relation. `E`, `H`, `A`: whether
     /// an Employee, HR or Admin may, for records that are their own, a direct
-    /// report's, or anyone else's.
+    /// report's, a leave request routed to them, or anyone else's.
     #[test]
     fn the_access_matrix() {
         /// (Employee, HR, Admin) for one relation.
         type ByRole = (bool, bool, bool);
+        const ALL: ByRole = (true, true, true);
+        const HR: ByRole = (false, true, true);
+        const ADMIN: ByRole = (false, false, true);
+        const NONE: ByRole = (false, false, false);
         #[rustfmt::skip]
-        let table: &[(Action, [ByRole; 3])] = &[
-            //                       Own                   DirectReport          Other
-            //                       (E,     H,     A)
-            (ViewDashboard,        [(true,  true,  true),  (true,  true,  true),  (true,  true,  true)]),
-            (ViewDirectory,        [(true,  true,  true),  (true,  true,  true),  (true,  true,  true)]),
-            (ViewTerminatedStaff,  [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (CreateEmployee,       [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (EditEmployee,         [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (EditPhone,            [(true,  true,  true),  (false, true,  true),  (false, true,  true)]),
-            (TerminateEmployee,    [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (ManageDepartments,    [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (RequestLeave,         [(true,  true,  true),  (false, false, false), (false, false, false)]),
-            (ViewLeave,            [(true,  true,  true),  (true,  true,  true),  (false, true,  true)]),
-            (CancelLeave,          [(true,  true,  true),  (false, false, false), (false, false, false)]),
-            (DecideLeave,          [(false, false, false), (true,  true,  true),  (false, true,  true)]),
-            (ViewAllPendingLeave,  [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (ManageLeaveTypes,     [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (ManageHolidays,       [(false, true,  true),  (false, true,  true),  (false, true,  true)]),
-            (ManageOwnAccount,     [(true,  true,  true),  (true,  true,  true),  (true,  true,  true)]),
-            (ManageUsers,          [(false, false, true),  (false, false, true),  (false, false, true)]),
-            (ViewAuditLog,         [(false, false, true),  (false, false, true),  (false, false, true)]),
-            (ViewSecurityEvents,   [(false, false, true),  (false, false, true),  (false, false, true)]),
-            (ViewMetrics,          [(false, false, true),  (false, false, true),  (false, false, true)]),
+        let table: &[(Action, [ByRole; 4])] = &[
+            //                      Own    DirectReport Approver Other
+            (ViewDashboard,        [ALL,   ALL,         ALL,     ALL]),
+            (ViewDirectory,        [ALL,   ALL,         ALL,     ALL]),
+            (ViewTerminatedStaff,  [HR,    HR,          HR,      HR]),
+            (CreateEmployee,       [HR,    HR,          HR,      HR]),
+            (EditEmployee,         [HR,    HR,          HR,      HR]),
+            (EditPhone,            [ALL,   HR,          HR,      HR]),
+            (TerminateEmployee,    [NONE,  HR,          HR,      HR]),
+            (ManageDepartments,    [HR,    HR,          HR,      HR]),
+            (RequestLeave,         [ALL,   NONE,        NONE,    NONE]),
+            (ViewLeave,            [ALL,   ALL,         ALL,     HR]),
+            (CancelLeave,          [ALL,   NONE,        NONE,    NONE]),
+            (DecideLeave,          [NONE,  HR,          ALL,     HR]),
+            (ViewAllPendingLeave,  [HR,    HR,          HR,      HR]),
+            (ManageLeaveTypes,     [HR,    HR,          HR,      HR]),
+            (ManageHolidays,       [HR,    HR,          HR,      HR]),
+            (ManageOwnAccount,     [ALL,   ALL,         ALL,     ALL]),
+            (ManageUsers,          [ADMIN, ADMIN,       ADMIN,   ADMIN]),
+            (ViewAuditLog,         [ADMIN, ADMIN,       ADMIN,   ADMIN]),
+            (ViewSecurityEvents,   [ADMIN, ADMIN,       ADMIN,   ADMIN]),
+            (ViewMetrics,          [ADMIN, ADMIN,       ADMIN,   ADMIN]),
         ];
         for (action, by_relation) in table {
-            for (relation, (e, h, a)) in [Own, DirectReport, Other].into_iter().zip(by_relation) {
+            for (relation, (e, h, a)) in [Own, DirectReport, Approver, Other].into_iter().zip(by_relation) {
                 for (role, expected) in [(Role::Employee, e), (Role::Hr, h), (Role::Admin, a)] {
                     assert_eq!(allows(role, *action, relation), *expected, "{role:?} {action:?} {relation:?}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn nobody_acts_on_an_account_with_more_power() {
+        use Role::{Admin, Employee, Hr};
+        #[rustfmt::skip]
+        let cases = [
+            (Employee, Employee, true), (Employee, Hr, false), (Employee, Admin, false),
+            (Hr, Employee, true),       (Hr, Hr, true),        (Hr, Admin, false),
+            (Admin, Employee, true),    (Admin, Hr, true),     (Admin, Admin, true),
+        ];
+        for (actor, target, expected) in cases {
+            assert_eq!(may_act_on_account(actor, target), expected, "{actor:?} on {target:?}");
+        }
+        assert_eq!(Actor::operator().role(), Admin, "the command line has an Admin's power");
     }
 }

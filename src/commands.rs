@@ -7,18 +7,15 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use tokio::net::TcpListener;
 
+use crate::access::Actor;
 use crate::auth::password::{hash_blocking, policy_violation};
 use crate::auth::revocation;
-use crate::auth::sessions::{self, RevokeReason};
-use crate::auth::tokens::random_bytes;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, DatabaseArgs, ServeArgs, UserCommand};
 use crate::db::{Db, DbTarget};
-use crate::error::AppResult;
-use crate::models::audit::{self, Event};
-use crate::models::employee::{self, Enrollment};
-use crate::models::user::{self, NewUser, Role, email_problem, normalize_email};
-use crate::models::{new_id, settings};
+use crate::domain::accounts::{self, AccountChange, Changed, NewAccount};
+use crate::models::employee::Enrollment;
+use crate::models::user::{self, normalize_email};
 use crate::state::AppState;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -38,7 +35,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Serves on `listener` until SIGINT or SIGTERM, finishing in-flight requests.
 pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
-    let _watcher = revocation::Watcher::start(&state);
+    let _watcher = revocation::Watcher::start(&state.db, state.revoked.clone(), state.clock.clone());
     let pruner = tokio::spawn(crate::maintenance::prune_forever(state.clone(), state.config.retention));
     let metrics_server = match state.config.metrics_bind {
         Some(addr) => {
@@ -79,51 +76,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-const BOOTSTRAPPED: &str = "admin_bootstrapped";
-pub const BOOTSTRAP_ADMIN_EMAIL: &str = "admin@hrms.local";
-
-/// On the first start against an empty database, creates an Admin account with
-/// a random password and returns its credentials; never again afterwards.
-pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, String)>> {
-    let needed =
-        state.db.run(|conn| Ok(settings::get(conn, BOOTSTRAPPED)?.is_none() && user::count(conn)? == 0)).await?;
-    if !needed {
-        return Ok(None);
-    }
-    let password = crate::auth::tokens::hex(&random_bytes::<12>());
-    let hash = state.passwords.hash(password.clone()).await?;
-    let now = state.clock.now();
-    let created = state
-        .db
-        .transaction(move |conn| {
-            // Re-checked inside the transaction: another instance may have won.
-            if settings::get(conn, BOOTSTRAPPED)?.is_some() || user::count(conn)? > 0 {
-                return Ok(false);
-            }
-            let id = new_id();
-            let admin = NewUser {
-                id: &id,
-                email: BOOTSTRAP_ADMIN_EMAIL,
-                full_name: "Administrator",
-                password_hash: &hash,
-                role: Role::Admin.as_str(),
-                active: true,
-                created_at: now,
-                updated_at: now,
-            };
-            user::insert(conn, &admin)?;
-            settings::set(conn, BOOTSTRAPPED, "yes")?;
-            audit::record(
-                conn,
-                now,
-                Event::AdminBootstrapped,
-                audit::Entry { user_id: Some(&id), ..Default::default() },
-            )?;
-            Ok(true)
-        })
-        .await?;
-    Ok(created.then(|| (BOOTSTRAP_ADMIN_EMAIL.to_owned(), password)))
-}
+pub use crate::domain::accounts::{BOOTSTRAP_ADMIN_EMAIL, bootstrap_admin};
 
 /// `hrms demo`: fills an empty database and prints the accounts to try.
 pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32) -> anyhow::Result<()> {
@@ -159,58 +112,30 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || user_blocking(cmd, &mut std::io::stdin().lock())).await?
 }
 
-/// The account commands; `stdin` supplies the password for `create`.
+/// The account commands; `stdin` supplies the password for `create`. They act
+/// as the operator (an Admin's power, no account), through the same domain
+/// functions as the pages, so the same rules hold (the last Admin stays).
 pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Result<()> {
     let now = SystemClock.now();
+    let operator = Actor::operator();
     match cmd {
         UserCommand::Create { email, name, role, db, bcrypt_cost } => {
-            let email = normalize_email(&email);
-            if let Some(problem) = email_problem(&email) {
-                bail!("--email: {problem}");
-            }
-            let name = name.trim().to_owned();
-            if name.is_empty() {
-                bail!("--name must not be empty");
-            }
             let mut password = String::new();
             stdin.read_line(&mut password).context("could not read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if let Some(problem) = policy_violation(password, &email) {
-                bail!("password refused: {problem}");
-            }
-            let db = open_db(&db)?;
-            let hash = hash_blocking(password, bcrypt_cost)?;
-            let created = db.transaction_blocking(|conn| {
-                let id = new_id();
-                let new_user = NewUser {
-                    id: &id,
-                    email: &email,
-                    full_name: &name,
-                    password_hash: &hash,
-                    role: role.as_str(),
-                    active: true,
-                    created_at: now,
-                    updated_at: now,
+            let (email, full_name) = accounts::check_new_account(&email, &name, password).map_err(|errors| {
+                let (field, message) = errors.iter().next().unwrap_or(("input", "refused"));
+                let field = match field {
+                    "email" => "--email",
+                    "full_name" => "--name",
+                    _ => "password refused",
                 };
-                if !user::insert(conn, &new_user)? {
-                    return Ok(None);
-                }
-                // Like an open registration: the record HR entered, else one of its own.
-                let enrollment = employee::enroll(conn, &id, &email, &name, now)?;
-                let detail = match &enrollment {
-                    Enrollment::Linked(_) => format!("{}; linked to the employee record HR entered", role.as_str()),
-                    Enrollment::Created(_) => format!("{}; new employee record", role.as_str()),
-                    Enrollment::Unavailable => format!("{}; no employee record", role.as_str()),
-                };
-                let entry = audit::Entry {
-                    user_id: Some(&id),
-                    email: Some(&email),
-                    detail: Some(&detail),
-                    ..Default::default()
-                };
-                audit::record(conn, now, Event::UserCreated, entry)?;
-                Ok(Some(enrollment))
+                anyhow::anyhow!("{field}: {message}")
             })?;
+            let db = open_db(&db)?;
+            let password_hash = hash_blocking(password, bcrypt_cost)?;
+            let account = NewAccount { email: email.clone(), full_name, role, password_hash };
+            let created = db.run_blocking(|conn| accounts::create(conn, &operator, &account, now))?;
             let Some(enrollment) = created else {
                 bail!("an account with the email {email} already exists");
             };
@@ -227,25 +152,19 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
         UserCommand::SetRole { email, role, db } => {
             let db = open_db(&db)?;
             let email = normalize_email(&email);
-            let revoked = db.transaction_blocking(|conn| {
+            let changed = db.run_blocking(|conn| {
                 let Some(account) = user::find_by_email(conn, &email)? else {
                     return Ok(None);
                 };
-                user::set_role(conn, &account.id, role, now)?;
-                let revoked = sessions::revoke_all_for_user(conn, &account.id, RevokeReason::RoleChanged, now)?;
-                let detail = format!("{} -> {}", account.role, role.as_str());
-                let entry = audit::Entry {
-                    user_id: Some(&account.id),
-                    email: Some(&email),
-                    detail: Some(&detail),
-                    ..Default::default()
-                };
-                audit::record(conn, now, Event::RoleChanged, entry)?;
-                Ok(Some(revoked.len()))
-            })?;
-            match revoked {
-                Some(n) => println!("{email} is now {}; {n} session(s) signed out.", role.label()),
-                None => bail!("no account with the email {email}"),
+                accounts::change_in(conn, &operator, &account.id, AccountChange::Role(role), now).map(Some)
+            });
+            match changed {
+                Ok(Some(Changed::Done(revoked))) => {
+                    println!("{email} is now {}; {} session(s) signed out.", role.label(), revoked.len())
+                }
+                Ok(Some(Changed::Unchanged)) => println!("{email} is already {}; nothing changed.", role.label()),
+                Ok(None) => bail!("no account with the email {email}"),
+                Err(e) => bail!("{}", e.public_message().1),
             }
         }
     }

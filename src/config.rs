@@ -230,6 +230,16 @@ pub struct ThrottlePolicy {
     pub window: Duration,
 }
 
+/// How long to keep things once they no longer matter.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    /// Ended (revoked or expired) sessions, kept for the "who was signed in" record.
+    pub sessions: Duration,
+    pub audit: Duration,
+    /// Sign-in failures older than the throttle window count for nothing.
+    pub login_failures: Duration,
+}
+
 /// Validated configuration of a running server.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -244,7 +254,7 @@ pub struct Config {
     pub registration: Registration,
     pub throttle: ThrottlePolicy,
     pub metrics_bind: Option<SocketAddr>,
-    pub retention: crate::maintenance::Retention,
+    pub retention: Retention,
 }
 
 /// The shortest HS256 key we accept (RFC 7518 wants at least the hash size).
@@ -282,7 +292,7 @@ impl TryFrom<ServeArgs> for Config {
             bcrypt_cost: a.bcrypt_cost,
             registration: a.registration,
             metrics_bind: a.metrics_bind,
-            retention: crate::maintenance::Retention {
+            retention: Retention {
                 sessions: a.session_retention,
                 audit: a.audit_retention,
                 login_failures: a.login_throttle_window,

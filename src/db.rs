@@ -2,6 +2,7 @@
 //! `Db::run`, which runs blocking diesel code on the blocking thread pool.
 
 pub mod connection;
+pub mod listen;
 pub mod migrate;
 pub mod schema;
 
@@ -104,6 +105,17 @@ impl Db {
     pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.pool.get().map_err(|e| AppError::Unavailable(e.into()))?;
         f(&mut conn)
+    }
+
+    /// Calls `on_payload` for every PostgreSQL notification on `channel`
+    /// until `stop` is set (nothing on SQLite). See `listen.rs`.
+    pub fn listen(
+        &self,
+        channel: &'static str,
+        stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        on_payload: impl Fn(String) + Send + 'static,
+    ) -> std::io::Result<()> {
+        listen::spawn(&self.target, channel, stop, on_payload)
     }
 
     pub fn migrate(&self) -> AppResult<()> {

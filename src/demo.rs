@@ -274,20 +274,20 @@ fn fill_leave(conn: &mut DbConnection, now: Timestamp, org: &Organisation, rng: 
         for _ in 0..(4 + rng.below(5)) {
             let (type_id, allowance) = if rng.below(5) == 0 { ("sick", 20) } else { ("annual", 50) };
             let mut first = today - Duration::days(365) + Duration::days(rng.below(365 + 90) as i64);
-            while !leave::is_working_day(first, &holidays) {
+            while !crate::domain::leave::rules::is_working_day(first, &holidays) {
                 first += Duration::days(1);
             }
             let length = if type_id == "sick" { rng.below(3) } else { rng.below(10) } as i64;
             let mut last = first + Duration::days(length);
             // People book whole working weeks or days: end on a working day.
-            while !leave::is_working_day(last, &holidays) {
+            while !crate::domain::leave::rules::is_working_day(last, &holidays) {
                 last -= Duration::days(1);
             }
             let half_day = length == 0 && rng.below(4) == 0;
             if first.year() != last.year() || first < person.hire_date {
                 continue;
             }
-            let half_days = leave::working_half_days(first, last, half_day, &holidays);
+            let half_days = crate::domain::leave::rules::working_half_days(first, last, half_day, &holidays);
             let year_used = used.entry((type_id, first.year())).or_default();
             if half_days == 0
                 || *year_used + half_days > allowance
@@ -329,7 +329,7 @@ fn fill_leave(conn: &mut DbConnection, now: Timestamp, org: &Organisation, rng: 
                 let decider =
                     person.manager_id.as_deref().and_then(user_of).or_else(|| hr_user.clone()).unwrap_or_default();
                 let comment = (status == LeaveStatus::Rejected).then_some("Too many people are away then, sorry.");
-                let decision = leave::Decision { decided_by_user_id: &decider, comment };
+                let decision = leave::Decision { decided_by_user_id: Some(&decider), comment };
                 leave::change_status(
                     conn,
                     &id,

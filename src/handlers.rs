@@ -5,7 +5,6 @@ pub mod admin;
 pub mod auth;
 pub mod dashboard;
 pub mod departments;
-pub mod display;
 pub mod employees;
 pub mod health;
 pub mod leave;

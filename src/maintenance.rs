@@ -5,22 +5,12 @@
 use std::time::Duration as StdDuration;
 
 use diesel::prelude::*;
-use time::Duration;
 
 use crate::clock::Timestamp;
+pub use crate::config::Retention;
 use crate::db::DbConnection;
 use crate::db::schema::{audit_log, login_failures, refresh_tokens, sessions};
 use crate::state::AppState;
-
-/// How long to keep things once they no longer matter.
-#[derive(Clone, Copy, Debug)]
-pub struct Retention {
-    /// Ended (revoked or expired) sessions, kept for the "who was signed in" record.
-    pub sessions: Duration,
-    pub audit: Duration,
-    /// Sign-in failures older than the throttle window count for nothing.
-    pub login_failures: Duration,
-}
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pruned {

@@ -15,22 +15,30 @@ pub struct Page {
     /// For the forms on this page: bound to the session when signed in,
     /// otherwise to the pre-session cookie.
     pub csrf_token: String,
-    registration_open: bool,
-    path: String,
+    layout: Layout,
 }
 
 impl Page {
     pub fn layout(&self) -> Layout {
-        Layout {
-            user: self.user.as_ref().map(|u| NavUser {
-                name: u.name.clone(),
-                role_label: u.role.label(),
-                links: access::navigation(u.role),
-            }),
-            csrf_token: self.csrf_token.clone(),
-            registration_open: self.registration_open,
-            current_path: self.path.clone(),
-        }
+        self.layout.clone()
+    }
+}
+
+/// The shared layout for someone (or no one) signed in, on `path`.
+pub fn layout(state: &AppState, user: Option<&CurrentUser>, pre_session: &str, path: &str) -> Layout {
+    let binding = match user {
+        Some(u) => Binding::Session(&u.session_id),
+        None => Binding::PreSession(pre_session),
+    };
+    Layout {
+        user: user.map(|u| NavUser {
+            name: u.name.clone(),
+            role_label: u.role.label(),
+            links: access::navigation(u.role),
+        }),
+        csrf_token: state.csrf.token(binding),
+        registration_open: state.config.registration.allows_sign_up(),
+        current_path: path.to_owned(),
     }
 }
 
@@ -39,16 +47,7 @@ impl FromRequestParts<AppState> for Page {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = parts.extensions.get::<CurrentUser>().cloned();
         let pre_session = parts.extensions.get::<PreSession>().map(|p| p.0.as_str()).unwrap_or_default();
-        let binding = match &user {
-            Some(u) => Binding::Session(&u.session_id),
-            None => Binding::PreSession(pre_session),
-        };
-        let csrf_token = state.csrf.token(binding);
-        Ok(Page {
-            user,
-            csrf_token,
-            registration_open: state.config.registration.allows_sign_up(),
-            path: parts.uri.path().to_owned(),
-        })
+        let layout = layout(state, user.as_ref(), pre_session, parts.uri.path());
+        Ok(Page { csrf_token: layout.csrf_token.clone(), user, layout })
     }
 }

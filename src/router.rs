@@ -52,21 +52,21 @@ pub fn build_app(state: AppState) -> Router {
         .route("/account/sessions/{id}/revoke", post(account::sessions::revoke_one))
         .route("/account/password", get(account::password::form).post(account::password::submit))
         .route("/admin/users", get(admin::users::list))
-        .route("/admin/users/{id}/role", post(admin::users::change_role))
-        .route("/admin/users/{id}/deactivate", post(admin::users::deactivate))
-        .route("/admin/users/{id}/reactivate", post(admin::users::reactivate))
-        .route("/admin/users/{id}/sign-out", post(admin::users::sign_out))
+        // role, deactivate, reactivate, sign-out
+        .route("/admin/users/{id}/{action}", post(admin::users::act))
         .route("/admin/audit", get(admin::audit::list))
-        .route_layer(from_fn_with_state(state.clone(), load_session));
+        // Unknown addresses too answer inside the signed-in layout.
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), load_session));
 
     Router::new()
         .merge(pages)
         .route("/healthz", get(health::healthz))
         .route("/static/{name}", get(static_files::serve))
         .route("/metrics", get(health::metrics_for_admins).route_layer(from_fn_with_state(state.clone(), load_session)))
-        .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), telemetry::track))
         .layer(from_fn_with_state(state.clone(), security::same_origin))
+        .layer(from_fn(security::no_nul_bytes))
         .layer(from_fn(security::headers))
         .layer(CookieManagerLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -42,3 +42,15 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
     }
     next.run(req).await
 }
+
+/// A NUL byte in the path or query string is never part of a real address
+/// (and PostgreSQL refuses it in text): answer 404 before anything reads it.
+/// Forms are checked the same way by `CsrfForm`.
+pub async fn no_nul_bytes(req: Request, next: Next) -> Response {
+    let has_nul = |text: &str| percent_encoding::percent_decode_str(text).any(|b| b == 0);
+    let uri = req.uri();
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        return AppError::NotFound.into_response();
+    }
+    next.run(req).await
+}

@@ -21,7 +21,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub access_tokens: AccessTokens,
     pub csrf: Csrf,
-    pub revoked: RevokedSessions,
+    pub revoked: Arc<RevokedSessions>,
     pub passwords: Passwords,
     pub cookies: CookieNames,
     pub metrics: crate::metrics::Metrics,
@@ -34,6 +34,18 @@ impl Deref for AppState {
     type Target = App;
     fn deref(&self) -> &App {
         &self.0
+    }
+}
+
+impl App {
+    /// Makes this instance refuse the access tokens of these sessions at once
+    /// (the other instances learn it from the database). Every domain action
+    /// that ends sessions returns their ids for this.
+    pub fn revoke_now(&self, session_ids: &[String]) {
+        let now = self.clock.now();
+        for id in session_ids {
+            self.revoked.insert(id, now);
+        }
     }
 }
 
@@ -66,7 +78,7 @@ impl AppState {
             clock,
             access_tokens: AccessTokens::new(&secret),
             csrf: Csrf::new(&secret),
-            revoked: RevokedSessions::new(config.sessions.access_ttl),
+            revoked: Arc::new(RevokedSessions::new(config.sessions.access_ttl)),
             passwords: Passwords::new(config.bcrypt_cost),
             cookies: CookieNames::new(config.public_url.https),
             metrics: Default::default(),

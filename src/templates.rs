@@ -69,21 +69,6 @@ pub struct LoginPage {
     pub notice: Option<String>,
 }
 
-/// A message per field of the registration form.
-#[derive(Clone, Debug, Default)]
-pub struct RegisterErrors {
-    pub full_name: Option<String>,
-    pub email: Option<String>,
-    pub password: Option<String>,
-    pub password_confirm: Option<String>,
-}
-
-impl RegisterErrors {
-    pub fn is_empty(&self) -> bool {
-        self.full_name.is_none() && self.email.is_none() && self.password.is_none() && self.password_confirm.is_none()
-    }
-}
-
 #[derive(Template, Default)]
 #[template(path = "auth/register.html")]
 pub struct RegisterPage {
@@ -91,7 +76,7 @@ pub struct RegisterPage {
     pub csrf_token: String,
     pub full_name: String,
     pub email: String,
-    pub errors: RegisterErrors,
+    pub errors: crate::error::FieldErrors,
     /// `--registration invite`: only emails HR entered on a record may sign up.
     pub invite_only: bool,
 }

@@ -15,7 +15,7 @@ use tower_cookies::Cookies;
 
 use super::cookies::CookieNames;
 use super::sessions::{self, Refresh};
-use crate::error::AppResult;
+use crate::error::{AppResult, ErrorContent, error_page};
 use crate::metrics::Counter;
 use crate::models::user::Role;
 use crate::state::AppState;
@@ -103,8 +103,25 @@ pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut r
             seed
         }
     };
-    req.extensions_mut().insert(PreSession(seed));
-    next.run(req).await
+    let user = req.extensions().get::<CurrentUser>().cloned();
+    let path = req.uri().path().to_owned();
+    req.extensions_mut().insert(PreSession(seed.clone()));
+    let response = next.run(req).await;
+    // An error page knows nothing of the request: show it again inside this
+    // person's layout (their navigation, the sign-out button), not "Sign in".
+    match response.extensions().get::<ErrorContent>().cloned() {
+        Some(content) => {
+            let layout = crate::page::layout(&state, user.as_ref(), &seed, &path);
+            let mut again = error_page(layout, response.status(), &content);
+            for (name, value) in response.headers() {
+                if name != axum::http::header::CONTENT_LENGTH && name != axum::http::header::CONTENT_TYPE {
+                    again.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            again
+        }
+        None => response,
+    }
 }
 
 async fn authenticate(state: &AppState, cookies: &Cookies, client: &Client) -> AppResult<Option<CurrentUser>> {

@@ -8,13 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration as StdDuration;
 
-use diesel::RunQueryDsl;
 use time::Duration;
 
-use crate::clock::Timestamp;
-use crate::db::connection::Manager;
-use crate::db::{DbConnection, DbTarget, REVOKED_CHANNEL};
-use crate::state::AppState;
+use crate::clock::{Clock, Timestamp};
+use crate::db::{Db, REVOKED_CHANNEL};
+use crate::error::AppResult;
 
 pub struct RevokedSessions {
     /// Session id -> when its last access token has surely expired.
@@ -56,14 +54,13 @@ pub const POLL_INTERVAL: StdDuration = StdDuration::from_millis(500);
 /// `revoked_at` and for clocks of instances that differ slightly.
 const POLL_OVERLAP: Duration = Duration::seconds(5);
 
-/// Loads revocations newer than the last poll into memory. Returns the new watermark.
-pub async fn poll_once(state: &AppState, since: Timestamp) -> crate::error::AppResult<Timestamp> {
-    let now = state.clock.now();
-    let rows = state.db.run(move |conn| Ok(super::sessions::revoked_since(conn, since - POLL_OVERLAP)?)).await?;
+/// Loads revocations newer than `since` into memory. Returns the new watermark.
+pub async fn poll_once(db: &Db, revoked: &RevokedSessions, now: Timestamp, since: Timestamp) -> AppResult<Timestamp> {
+    let rows = db.run(move |conn| Ok(super::sessions::revoked_since(conn, since - POLL_OVERLAP)?)).await?;
     for (id, revoked_at) in rows {
-        state.revoked.insert(&id, revoked_at);
+        revoked.insert(&id, revoked_at);
     }
-    state.revoked.prune(now);
+    revoked.prune(now);
     Ok(now)
 }
 
@@ -76,17 +73,18 @@ pub struct Watcher {
 impl Watcher {
     /// Polls the database on every backend; on PostgreSQL also LISTENs, so a
     /// revocation elsewhere takes effect here within milliseconds.
-    pub fn start(state: &AppState) -> Self {
+    pub fn start(db: &Db, revoked: Arc<RevokedSessions>, clock: Arc<dyn Clock>) -> Self {
         let stop_listener = Arc::new(AtomicBool::new(false));
-        if let DbTarget::Postgres(_) = state.db.target() {
-            let (state, stop) = (state.clone(), stop_listener.clone());
-            let spawned =
-                std::thread::Builder::new().name("hrms-revocations".into()).spawn(move || listen(&state, &stop));
-            if let Err(e) = spawned {
-                tracing::warn!(error = %e, "could not start the revocation listener; polling only");
-            }
+        let listening = {
+            let (revoked, clock) = (revoked.clone(), clock.clone());
+            db.listen(REVOKED_CHANNEL, stop_listener.clone(), move |session_id| {
+                revoked.insert(&session_id, clock.now())
+            })
+        };
+        if let Err(e) = listening {
+            tracing::warn!(error = %e, "could not start the revocation listener; polling only");
         }
-        Self { poller: tokio::spawn(poll_forever(state.clone())), stop_listener }
+        Self { poller: tokio::spawn(poll_forever(db.clone(), revoked, clock)), stop_listener }
     }
 }
 
@@ -97,48 +95,14 @@ impl Drop for Watcher {
     }
 }
 
-/// LISTENs on a dedicated PostgreSQL connection until `stop`, reconnecting
-/// after failures. A notification's payload is the revoked session id.
-fn listen(state: &AppState, stop: &AtomicBool) {
-    let manager = Manager::new(state.db.target().clone());
-    while !stop.load(Ordering::Relaxed) {
-        let mut conn = match manager.establish() {
-            Ok(DbConnection::Postgresql(conn)) => conn,
-            Ok(DbConnection::Sqlite(_)) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, "revocation listener cannot connect; retrying");
-                std::thread::sleep(StdDuration::from_secs(1));
-                continue;
-            }
-        };
-        if let Err(e) = diesel::sql_query(format!("LISTEN {REVOKED_CHANNEL}")).execute(&mut conn) {
-            tracing::warn!(error = %e, "revocation listener cannot LISTEN; retrying");
-            std::thread::sleep(StdDuration::from_secs(1));
-            continue;
-        }
-        'connected: while !stop.load(Ordering::Relaxed) {
-            for notification in conn.notifications_iter() {
-                match notification {
-                    Ok(n) => state.revoked.insert(&n.payload, state.clock.now()),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "revocation listener lost its connection; reconnecting");
-                        break 'connected;
-                    }
-                }
-            }
-            std::thread::sleep(StdDuration::from_millis(50));
-        }
-    }
-}
-
 /// Runs until aborted; a database outage only delays it.
-pub async fn poll_forever(state: AppState) {
-    let mut since = state.clock.now() - state.config.sessions.access_ttl;
+async fn poll_forever(db: Db, revoked: Arc<RevokedSessions>, clock: Arc<dyn Clock>) {
+    let mut since = clock.now() - revoked.access_ttl;
     let mut ticker = tokio::time::interval(POLL_INTERVAL);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        match poll_once(&state, since).await {
+        match poll_once(&db, &revoked, clock.now(), since).await {
             Ok(next) => since = next,
             Err(e) => tracing::warn!(error = %e, "could not poll session revocations"),
         }

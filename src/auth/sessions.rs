@@ -186,7 +186,12 @@ pub fn refresh(
     }
     conn.transaction(|conn| {
         revoke(conn, &session.id, RevokeReason::RefreshReuse, now)?;
-        audit::record(conn, now, Event::RefreshReuse, audit::Entry::by(&user.id, &session.id, ip))
+        audit::record(
+            conn,
+            now,
+            Event::RefreshReuse,
+            audit::Who::account(&user.id, Some(&session.id), Some(ip)).entry(),
+        )
     })?;
     Ok(Refresh::Reused { session_id: session.id })
 }

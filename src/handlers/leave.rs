@@ -6,20 +6,15 @@ pub mod approvals;
 pub mod requests;
 pub mod settings;
 
-use std::collections::HashMap;
-
-use axum::http::StatusCode;
 use axum::response::Response;
 use time::Date;
 
-use crate::access::{Actor, Relation};
-use crate::db::DbConnection;
-use crate::models::employee::Employee;
-use crate::models::leave::{self, Balance, LeaveRequest, LeaveStatus, LeaveType, days_phrase, format_days};
+use crate::access::NOT_LINKED;
+use crate::display::{date_span, days_phrase, format_days, leave_status_class, leave_status_label, long_date};
+use crate::domain::leave::{Balance, Names, rules};
+use crate::models::leave::{LeaveRequest, LeaveStatus, LeaveType};
 use crate::page::Page;
-use crate::templates::{ErrorPage, Layout, render_page};
-
-pub const NOT_LINKED: &str = "Your account is not linked to an employee record; ask HR.";
+use crate::templates::Layout;
 
 /// Shown instead of the leave pages to accounts without an employee record.
 #[derive(askama::Template)]
@@ -31,69 +26,6 @@ pub struct NotLinkedPage {
 
 pub fn not_linked(page: &Page) -> Response {
     crate::templates::ok_page(&NotLinkedPage { layout: page.layout(), message: NOT_LINKED })
-}
-
-/// A refusal page with a status of our choosing (409 and 422 have no `AppError`).
-pub fn refusal(page: &Page, status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
-    render_page(status, &ErrorPage { layout: page.layout(), status: status.as_u16(), title, message: message.into() })
-}
-
-pub use super::display::{iso_date, long_date, parse_iso_date as parse_date, short_date};
-
-/// "Mon 8 Jun 2026 – Fri 12 Jun 2026", or one day, marked when it is a half day.
-pub fn date_span(request: &LeaveRequest) -> String {
-    if request.first_day == request.last_day {
-        let half = if request.half_day { " (half day)" } else { "" };
-        format!("{}{half}", short_date(request.first_day))
-    } else {
-        format!("{} – {}", short_date(request.first_day), short_date(request.last_day))
-    }
-}
-
-/// How a request relates to the actor when deciding it: their own; one routed
-/// to them as the employee's manager (while they are still employed); anyone else's.
-pub fn relation_for_decision(actor: &Actor, request: &LeaveRequest) -> Relation {
-    match &actor.employee {
-        Some(me) if me.id == request.employee_id => Relation::Own,
-        Some(me) if !me.is_terminated() && request.approver_employee_id.as_deref() == Some(me.id.as_str()) => {
-            Relation::DirectReport
-        }
-        _ => Relation::Other,
-    }
-}
-
-/// How a request relates to the actor when viewing it: as for deciding, and
-/// the employee's current manager sees it too.
-pub fn relation_for_view(actor: &Actor, request: &LeaveRequest, owner: &Employee) -> Relation {
-    match relation_for_decision(actor, request) {
-        Relation::Other if actor.relation_to(owner) == Relation::DirectReport => Relation::DirectReport,
-        relation => relation,
-    }
-}
-
-/// The names a list of requests mentions: employees, deciders, leave types.
-#[derive(Default)]
-pub struct Names {
-    employees: HashMap<String, String>,
-    users: HashMap<String, String>,
-    types: HashMap<String, String>,
-}
-
-impl Names {
-    pub fn load(conn: &mut DbConnection, requests: &[LeaveRequest]) -> diesel::QueryResult<Self> {
-        let mut employee_ids: Vec<String> = requests.iter().map(|r| r.employee_id.clone()).collect();
-        employee_ids.extend(requests.iter().filter_map(|r| r.approver_employee_id.clone()));
-        let user_ids: Vec<String> = requests.iter().filter_map(|r| r.decided_by_user_id.clone()).collect();
-        Ok(Names {
-            employees: leave::employee_names(conn, &employee_ids)?,
-            users: leave::user_names(conn, &user_ids)?,
-            types: leave::all_types(conn)?.into_iter().map(|t| (t.id, t.name)).collect(),
-        })
-    }
-
-    fn employee(&self, id: &str) -> String {
-        self.employees.get(id).cloned().unwrap_or_else(|| "Unknown employee".into())
-    }
 }
 
 /// One request, ready to show.
@@ -121,7 +53,7 @@ pub struct RequestView {
 impl RequestView {
     pub fn new(request: &LeaveRequest, names: &Names, today: Date) -> Self {
         let status = request.status();
-        let cancel_label = match leave::cancel_outcome(status, request.first_day, today) {
+        let cancel_label = match rules::cancel_outcome(status, request.first_day, today) {
             Ok(LeaveStatus::CancelRequested) => Some("Ask to cancel"),
             Ok(_) => Some("Cancel request"),
             Err(_) => None,
@@ -152,11 +84,11 @@ impl RequestView {
     }
 
     pub fn status_label(&self) -> &'static str {
-        self.status.label()
+        leave_status_label(self.status)
     }
 
     pub fn status_class(&self) -> &'static str {
-        self.status.pill_class()
+        leave_status_class(self.status)
     }
 
     pub fn is_cancellation(&self) -> bool {

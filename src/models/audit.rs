@@ -81,28 +81,72 @@ impl Event {
     }
 }
 
-/// One audit entry; unset fields are stored as NULL.
+/// Who did something, and from where: the one way audit entries are made.
+/// Owned, so it can move into the database closure with the rest of an action.
 #[derive(Clone, Debug, Default)]
+pub struct Who {
+    user_id: Option<String>,
+    session_id: Option<String>,
+    ip: Option<String>,
+}
+
+impl Who {
+    /// The person acting (their account, session and address), or the
+    /// operator at the command line (none of these).
+    pub fn of(actor: &crate::access::Actor) -> Self {
+        Who {
+            user_id: actor.user_id().map(str::to_owned),
+            session_id: actor.session_id().map(str::to_owned),
+            ip: actor.ip.clone(),
+        }
+    }
+
+    /// Someone not signed in (a failed sign-in, a registration), from `ip`.
+    pub fn anonymous(ip: &str) -> Self {
+        Who { ip: Some(ip.to_owned()), ..Default::default() }
+    }
+
+    /// An account acting without a session of its own yet (it is being
+    /// created or signed in): its id, and the session when there is one.
+    pub fn account(user_id: &str, session_id: Option<&str>, ip: Option<&str>) -> Self {
+        Who { user_id: Some(user_id.to_owned()), session_id: session_id.map(str::to_owned), ip: ip.map(str::to_owned) }
+    }
+
+    /// The same person, acting in another session (a session of theirs they revoked).
+    pub fn in_session(&self, session_id: &str) -> Self {
+        Who { session_id: Some(session_id.to_owned()), ..self.clone() }
+    }
+
+    /// An entry made by this person; add what it is about with `email` and `detail`.
+    pub fn entry(&self) -> Entry<'_> {
+        Entry {
+            user_id: self.user_id.as_deref(),
+            session_id: self.session_id.as_deref(),
+            ip: self.ip.as_deref(),
+            email: None,
+            detail: None,
+        }
+    }
+}
+
+/// One audit entry, made with `Who::entry`; unset fields are stored as NULL.
+#[derive(Clone, Debug)]
 pub struct Entry<'a> {
-    pub user_id: Option<&'a str>,
-    pub email: Option<&'a str>,
-    pub session_id: Option<&'a str>,
-    pub ip: Option<&'a str>,
-    pub detail: Option<&'a str>,
+    user_id: Option<&'a str>,
+    email: Option<&'a str>,
+    session_id: Option<&'a str>,
+    ip: Option<&'a str>,
+    detail: Option<&'a str>,
 }
 
 impl<'a> Entry<'a> {
-    /// Done by a signed-in person: their account, session and address.
-    pub fn by(user_id: &'a str, session_id: &'a str, ip: &'a str) -> Self {
-        Entry { user_id: Some(user_id), session_id: Some(session_id), ip: Some(ip), ..Default::default() }
-    }
-
     pub fn detail(self, detail: &'a str) -> Self {
         Entry { detail: Some(detail), ..self }
     }
 
-    pub fn email(self, email: Option<&'a str>) -> Self {
-        Entry { email, ..self }
+    /// The email of the account or record the entry is about.
+    pub fn email(self, email: impl Into<Option<&'a str>>) -> Self {
+        Entry { email: email.into(), ..self }
     }
 }
 
@@ -138,4 +182,26 @@ pub struct AuditRow {
 /// The newest entries first.
 pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>> {
     audit_log::table.order(audit_log::occurred_at.desc()).limit(limit).select(AuditRow::as_select()).load(conn)
+}
+
+/// Events worth an Admin's eye on the dashboard.
+pub const SECURITY_EVENTS: [Event; 8] = [
+    Event::SignInFailure,
+    Event::SignInThrottled,
+    Event::RefreshReuse,
+    Event::RoleChanged,
+    Event::UserDeactivated,
+    Event::UserSignedOutEverywhere,
+    Event::PasswordChanged,
+    Event::PasswordChangeFailed,
+];
+
+/// The newest security events (`SECURITY_EVENTS`) first.
+pub fn recent_security_events(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .filter(audit_log::event.eq_any(SECURITY_EVENTS.map(Event::as_str)))
+        .order(audit_log::occurred_at.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
 }

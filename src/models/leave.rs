@@ -1,22 +1,16 @@
-//! Leave: types with a yearly allowance, public holidays, and requests.
-//!
-//! Amounts are integers in HALF DAYS (a full working day is 2), so half-day
-//! leave needs no floating point. A request never crosses 31 December (the
-//! form refuses it), so each request belongs to the year of its first day and
-//! balances are computed per calendar year from that.
+//! Leave storage: types with a yearly allowance, public holidays, requests,
+//! and the queries that read and write them. The rules (working days,
+//! balances, what may happen to a request) are in `domain::leave`.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use time::{Date, Month, Weekday};
+use time::Date;
 
 use crate::clock::Timestamp;
 use crate::db::DbConnection;
 use crate::db::schema::{employees, leave_requests, leave_types, public_holidays, users};
-use crate::models::employee::{self, Employee};
-
-/// The longest allowance HR may set, in days.
-pub const MAX_ALLOWANCE_DAYS: i32 = 366;
+use crate::models::employee::Employee;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LeaveStatus {
@@ -51,26 +45,6 @@ impl LeaveStatus {
             LeaveStatus::Rejected => "rejected",
             LeaveStatus::Cancelled => "cancelled",
             LeaveStatus::CancelRequested => "cancel_requested",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            LeaveStatus::Pending => "Pending",
-            LeaveStatus::Approved => "Approved",
-            LeaveStatus::Rejected => "Rejected",
-            LeaveStatus::Cancelled => "Cancelled",
-            LeaveStatus::CancelRequested => "Cancellation requested",
-        }
-    }
-
-    /// The CSS class of the status pill.
-    pub fn pill_class(self) -> &'static str {
-        match self {
-            LeaveStatus::Pending | LeaveStatus::CancelRequested => "pill-amber",
-            LeaveStatus::Approved => "pill-green",
-            LeaveStatus::Rejected => "pill-red",
-            LeaveStatus::Cancelled => "pill-grey",
         }
     }
 
@@ -164,52 +138,6 @@ pub struct NewLeaveRequest<'a> {
     pub approver_employee_id: Option<&'a str>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-}
-
-// ---------- Working days (pure) ----------
-
-/// Monday to Friday, and not a public holiday.
-pub fn is_working_day(day: Date, holidays: &[Date]) -> bool {
-    !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) && !holidays.contains(&day)
-}
-
-/// How much leave `first..=last` takes, in half days: each working day counts
-/// 2, or 1 when `half_day` (which the form only allows for a single day).
-/// Weekends and `holidays` count nothing; an empty or reversed range is 0.
-pub fn working_half_days(first: Date, last: Date, half_day: bool, holidays: &[Date]) -> i32 {
-    let per_day = if half_day { 1 } else { 2 };
-    let mut total = 0;
-    let mut day = first;
-    while day <= last {
-        if is_working_day(day, holidays) {
-            total += per_day;
-        }
-        match day.next_day() {
-            Some(next) => day = next,
-            None => break,
-        }
-    }
-    total
-}
-
-/// "3", "2.5", "-1.5": half days shown as days.
-pub fn format_days(half_days: i32) -> String {
-    let sign = if half_days < 0 { "-" } else { "" };
-    let abs = half_days.unsigned_abs();
-    if abs.is_multiple_of(2) { format!("{sign}{}", abs / 2) } else { format!("{sign}{}.5", abs / 2) }
-}
-
-/// "1 day", "0.5 days", "12 days".
-pub fn days_phrase(half_days: i32) -> String {
-    if half_days == 2 { "1 day".to_owned() } else { format!("{} days", format_days(half_days)) }
-}
-
-pub fn year_start(year: i32) -> Option<Date> {
-    Date::from_calendar_date(year, Month::January, 1).ok()
-}
-
-pub fn year_end(year: i32) -> Option<Date> {
-    Date::from_calendar_date(year, Month::December, 31).ok()
 }
 
 // ---------- Leave types ----------
@@ -333,18 +261,48 @@ pub fn find_overlap(
         .optional()
 }
 
-/// Who decides a new request of `employee`: their manager, unless they have
-/// none or the manager has left; `None` means HR.
-pub fn approver_for(conn: &mut DbConnection, employee: &Employee) -> QueryResult<Option<String>> {
-    let Some(manager_id) = employee.manager_id.as_deref() else {
-        return Ok(None);
-    };
-    let manager = match employee::find(conn, manager_id) {
-        Ok(manager) => Some(manager),
-        Err(diesel::result::Error::NotFound) => None,
-        Err(e) => return Err(e),
-    };
-    Ok(manager.filter(|m| !m.is_terminated()).map(|m| m.id))
+/// Routes every request of `employee_id` that waits for a decision to
+/// `approver_id` (`None`: HR). Returns how many moved.
+pub fn route_waiting_requests(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    approver_id: Option<&str>,
+    now: Timestamp,
+) -> QueryResult<usize> {
+    diesel::update(
+        leave_requests::table.filter(leave_requests::employee_id.eq(employee_id)).filter(awaiting_decision()),
+    )
+    .set((leave_requests::approver_employee_id.eq(approver_id), leave_requests::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// The requests of the people around `me` (those who share my manager, my
+/// manager, my direct reports) that touch `from..=to`, any status. The team
+/// is a subquery, which (unlike a list of ids) lets the statement be
+/// prepared once and cached.
+pub fn team_requests_between(
+    conn: &mut DbConnection,
+    me: &Employee,
+    from: Date,
+    to: Date,
+) -> QueryResult<Vec<LeaveRequest>> {
+    let manager_id = me.manager_id.clone().unwrap_or_default();
+    let team_ids = employees::table
+        .filter(
+            employees::manager_id
+                .eq(me.id.clone())
+                .or(employees::manager_id.eq(manager_id.clone()))
+                .or(employees::id.eq(manager_id)),
+        )
+        .filter(employees::id.ne(me.id.clone()))
+        .select(employees::id);
+    leave_requests::table
+        .filter(leave_requests::employee_id.eq_any(team_ids))
+        .filter(leave_requests::first_day.le(to))
+        .filter(leave_requests::last_day.ge(from))
+        .order(leave_requests::first_day.asc())
+        .select(LeaveRequest::as_select())
+        .load(conn)
 }
 
 /// Makes concurrent leave changes for one employee take turns until the
@@ -365,7 +323,7 @@ pub fn insert_request(conn: &mut DbConnection, request: &NewLeaveRequest<'_>) ->
 
 /// Who decided, and what they said.
 pub struct Decision<'a> {
-    pub decided_by_user_id: &'a str,
+    pub decided_by_user_id: Option<&'a str>,
     pub comment: Option<&'a str>,
 }
 
@@ -398,36 +356,6 @@ pub fn change_status(
     Ok(updated > 0)
 }
 
-/// What cancelling does to a request in `status` whose leave starts on
-/// `first_day`: a pending request is simply cancelled; approved leave that has
-/// not started goes back to the approver as a cancellation request. Anything
-/// else is refused with the reason.
-pub fn cancel_outcome(status: LeaveStatus, first_day: Date, today: Date) -> Result<LeaveStatus, &'static str> {
-    match status {
-        LeaveStatus::Pending => Ok(LeaveStatus::Cancelled),
-        LeaveStatus::Approved if first_day > today => Ok(LeaveStatus::CancelRequested),
-        LeaveStatus::Approved => {
-            Err("This leave has already started, so it can no longer be cancelled here. Ask HR if it needs to change.")
-        }
-        LeaveStatus::CancelRequested => Err("You have already asked to cancel this leave; your approver will decide."),
-        LeaveStatus::Rejected => Err("This request was rejected; there is nothing to cancel."),
-        LeaveStatus::Cancelled => Err("This request is already cancelled."),
-    }
-}
-
-/// Where a decision takes a request in `status`: a pending request is
-/// approved or rejected; for a cancellation request, approving cancels the
-/// leave and rejecting keeps it approved. `None`: nothing is waiting for a decision.
-pub fn decision_outcome(status: LeaveStatus, approve: bool) -> Option<LeaveStatus> {
-    match (status, approve) {
-        (LeaveStatus::Pending, true) => Some(LeaveStatus::Approved),
-        (LeaveStatus::Pending, false) => Some(LeaveStatus::Rejected),
-        (LeaveStatus::CancelRequested, true) => Some(LeaveStatus::Cancelled),
-        (LeaveStatus::CancelRequested, false) => Some(LeaveStatus::Approved),
-        _ => None,
-    }
-}
-
 /// Employee id -> full name, for the given ids.
 pub fn employee_names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMap<String, String>> {
     let rows: Vec<(String, String)> =
@@ -442,49 +370,14 @@ pub fn user_names(conn: &mut DbConnection, ids: &[String]) -> QueryResult<HashMa
     Ok(rows.into_iter().collect())
 }
 
-// ---------- Balances ----------
-
-/// One leave type's balance for one employee and year, in half days.
-#[derive(Clone, Debug)]
-pub struct Balance {
-    pub leave_type: LeaveType,
-    /// `None`: unlimited.
-    pub allowance: Option<i32>,
-    /// Approved, and approved with a cancellation asked for.
-    pub taken: i32,
-    pub pending: i32,
-}
-
-impl Balance {
-    /// What can still be requested; `None` for unlimited types.
-    pub fn left(&self) -> Option<i32> {
-        self.allowance.map(|a| a - self.taken - self.pending)
-    }
-}
-
-/// Sums the requests of the year into balances, one per type.
-fn tally(types: Vec<LeaveType>, requests: &[LeaveRequest], year: i32) -> Vec<Balance> {
-    types
-        .into_iter()
-        .map(|leave_type| {
-            let mut balance = Balance { allowance: leave_type.allowance_half_days(), taken: 0, pending: 0, leave_type };
-            for r in requests.iter().filter(|r| r.leave_type_id == balance.leave_type.id && r.first_day.year() == year)
-            {
-                match r.status() {
-                    LeaveStatus::Approved | LeaveStatus::CancelRequested => balance.taken += r.half_days,
-                    LeaveStatus::Pending => balance.pending += r.half_days,
-                    LeaveStatus::Rejected | LeaveStatus::Cancelled => {}
-                }
-            }
-            balance
-        })
-        .collect()
-}
-
-fn active_requests_in_year(conn: &mut DbConnection, employee_id: &str, year: i32) -> QueryResult<Vec<LeaveRequest>> {
-    let (Some(start), Some(end)) = (year_start(year), year_end(year)) else {
-        return Ok(Vec::new());
-    };
+/// The requests of `employee_id` that hold days (pending, approved, cancellation
+/// asked for) and start from `start` to `end`.
+pub fn active_requests_between(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    start: Date,
+    end: Date,
+) -> QueryResult<Vec<LeaveRequest>> {
     leave_requests::table
         .filter(leave_requests::employee_id.eq(employee_id))
         .filter(holding_days())
@@ -492,110 +385,4 @@ fn active_requests_in_year(conn: &mut DbConnection, employee_id: &str, year: i32
         .filter(leave_requests::first_day.le(end))
         .select(LeaveRequest::as_select())
         .load(conn)
-}
-
-/// Every type's balance for `employee_id` in the calendar year `year`.
-pub fn balances(conn: &mut DbConnection, employee_id: &str, year: i32) -> QueryResult<Vec<Balance>> {
-    let types = all_types(conn)?;
-    balances_for_types(conn, types, employee_id, year)
-}
-
-/// `balances` for callers that have loaded the leave types already.
-pub fn balances_for_types(
-    conn: &mut DbConnection,
-    types: Vec<LeaveType>,
-    employee_id: &str,
-    year: i32,
-) -> QueryResult<Vec<Balance>> {
-    let requests = active_requests_in_year(conn, employee_id, year)?;
-    Ok(tally(types, &requests, year))
-}
-
-/// One type's balance for `employee_id` in `year`.
-pub fn balance(conn: &mut DbConnection, employee_id: &str, leave_type: &LeaveType, year: i32) -> QueryResult<Balance> {
-    let requests = active_requests_in_year(conn, employee_id, year)?;
-    let mut all = tally(vec![leave_type.clone()], &requests, year);
-    all.pop().ok_or(diesel::result::Error::NotFound)
-}
-
-#[cfg(test)]
-mod tests {
-    use time::macros::date;
-
-    use super::*;
-
-    #[test]
-    fn working_days_skip_weekends_and_holidays() {
-        let may_day = [date!(2026 - 06 - 03)];
-        #[rustfmt::skip]
-        let cases: &[(Date, Date, bool, &[Date], i32)] = &[
-            // Monday to Friday: five days.
-            (date!(2026 - 06 - 01), date!(2026 - 06 - 05), false, &[], 10),
-            // Through a weekend: Friday and Monday.
-            (date!(2026 - 06 - 05), date!(2026 - 06 - 08), false, &[], 4),
-            // A holiday on Wednesday.
-            (date!(2026 - 06 - 01), date!(2026 - 06 - 05), false, &may_day, 8),
-            // A half day.
-            (date!(2026 - 06 - 02), date!(2026 - 06 - 02), true, &[], 1),
-            // A half day on a Saturday, a full Sunday, a holiday: nothing.
-            (date!(2026 - 06 - 06), date!(2026 - 06 - 06), true, &[], 0),
-            (date!(2026 - 06 - 07), date!(2026 - 06 - 07), false, &[], 0),
-            (date!(2026 - 06 - 03), date!(2026 - 06 - 03), false, &may_day, 0),
-            // Reversed: nothing.
-            (date!(2026 - 06 - 05), date!(2026 - 06 - 01), false, &[], 0),
-        ];
-        for &(first, last, half, holidays, expected) in cases {
-            assert_eq!(working_half_days(first, last, half, holidays), expected, "{first}..{last} half={half}");
-        }
-    }
-
-    #[test]
-    fn half_days_read_as_days() {
-        for (half_days, text, phrase) in [
-            (0, "0", "0 days"),
-            (1, "0.5", "0.5 days"),
-            (2, "1", "1 day"),
-            (5, "2.5", "2.5 days"),
-            (-3, "-1.5", "-1.5 days"),
-        ] {
-            assert_eq!(format_days(half_days), text);
-            assert_eq!(days_phrase(half_days), phrase);
-        }
-    }
-
-    #[test]
-    fn cancelling_depends_on_status_and_start() {
-        let today = date!(2026 - 06 - 01);
-        let (past, now, future) = (date!(2026 - 05 - 29), today, date!(2026 - 06 - 02));
-        use LeaveStatus::*;
-        assert_eq!(cancel_outcome(Pending, past, today), Ok(Cancelled));
-        assert_eq!(cancel_outcome(Pending, future, today), Ok(Cancelled));
-        assert_eq!(cancel_outcome(Approved, future, today), Ok(CancelRequested));
-        assert!(cancel_outcome(Approved, now, today).is_err());
-        assert!(cancel_outcome(Approved, past, today).is_err());
-        for done in [Rejected, Cancelled, CancelRequested] {
-            assert!(cancel_outcome(done, future, today).is_err(), "{done:?}");
-        }
-    }
-
-    #[test]
-    fn decisions_move_requests() {
-        use LeaveStatus::*;
-        assert_eq!(decision_outcome(Pending, true), Some(Approved));
-        assert_eq!(decision_outcome(Pending, false), Some(Rejected));
-        assert_eq!(decision_outcome(CancelRequested, true), Some(Cancelled));
-        assert_eq!(decision_outcome(CancelRequested, false), Some(Approved));
-        for decided in [Approved, Rejected, Cancelled] {
-            assert_eq!(decision_outcome(decided, true), None);
-            assert_eq!(decision_outcome(decided, false), None);
-        }
-    }
-
-    #[test]
-    fn statuses_round_trip() {
-        for status in LeaveStatus::ALL {
-            assert_eq!(LeaveStatus::parse(status.as_str()), Some(status));
-        }
-        assert_eq!(LeaveStatus::parse("maybe"), None);
-    }
 }

@@ -122,7 +122,7 @@ backend_tests! {
 
         let res = here.submit("/account/sessions", &format!("/account/sessions/{there_sid}/revoke"), &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/account/sessions?done=revoked");
+        assert_eq!(res.location(), "/account/sessions?notice=session_revoked");
         assert!(here.get(res.location()).await.body.contains("The session was signed out."));
 
         // Its access token has not expired, yet it is refused now, by this instance, without a poll.
@@ -138,7 +138,7 @@ backend_tests! {
 
         // Again: it has already ended; nothing more happens.
         let res = here.submit("/account/sessions", &format!("/account/sessions/{there_sid}/revoke"), &[]).await;
-        assert_eq!(res.location(), "/account/sessions?done=ended");
+        assert_eq!(res.location(), "/account/sessions?notice=session_ended");
         assert_eq!(app.count_events("session_revoked").await, 1);
     }
 
@@ -170,14 +170,14 @@ backend_tests! {
 
         let res = here.submit("/account/sessions", "/account/sessions/revoke-others", &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/account/sessions?done=others");
+        assert_eq!(res.location(), "/account/sessions?notice=others_signed_out");
         for other in &mut others {
             assert!(!access_token_works(other).await, "another session's access token still works");
             assert!(!signed_in(other).await);
         }
         assert!(signed_in(&mut here).await);
         assert!(access_token_works(&bystander).await, "someone else's session was touched");
-        let page = here.get("/account/sessions?done=others").await;
+        let page = here.get("/account/sessions?notice=others_signed_out").await;
         assert!(page.body.contains("All your other sessions were signed out."));
         assert!(!page.body.contains("Sign out all other sessions"), "nothing else is left to sign out");
         let entry = app.audit_events().await.into_iter().find(|e| e.event == "other_sessions_revoked").expect("audit");
@@ -273,7 +273,7 @@ backend_tests! {
 
         let res = change_password(&mut here, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(res.location(), "/account/password?changed=1");
+        assert_eq!(res.location(), "/account/password?notice=password_changed");
         let page = here.get(res.location()).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Password changed; your other sessions were signed out."));

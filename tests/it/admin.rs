@@ -124,7 +124,7 @@ backend_tests! {
 
         let res = act(&mut admin, &before.id, "role", &[("role", "hr"), ("q", "prom"), ("page", "1")]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(res.location(), "/admin/users?q=prom&done=role");
+        assert_eq!(res.location(), "/admin/users?q=prom&notice=role");
         assert!(admin.get(res.location()).await.body.contains("Role changed."));
 
         // The old token, still unexpired and claiming Employee, is refused now.
@@ -152,7 +152,7 @@ backend_tests! {
         let id = account(&app, "same@example.com").await.id;
 
         let res = act(&mut admin, &id, "role", &[("role", "employee")]).await;
-        assert_eq!(res.location(), "/admin/users?done=unchanged");
+        assert_eq!(res.location(), "/admin/users?notice=unchanged");
         assert!(signed_in(&mut person).await, "no change, no sign-out");
         let res = act(&mut admin, &id, "role", &[("role", "superuser")]).await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
@@ -177,7 +177,7 @@ backend_tests! {
 
         let res = act(&mut admin, &id, "deactivate", &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/admin/users?done=deactivated");
+        assert_eq!(res.location(), "/admin/users?notice=deactivated");
         for browser in [&mut one, &mut two] {
             assert!(!access_token_works(browser).await);
             assert!(!signed_in(browser).await);
@@ -188,7 +188,7 @@ backend_tests! {
         assert!(list.body.contains("Deactivated") && list.body.contains(&format!("/admin/users/{id}/reactivate")));
 
         let res = act(&mut admin, &id, "reactivate", &[]).await;
-        assert_eq!(res.location(), "/admin/users?done=reactivated");
+        assert_eq!(res.location(), "/admin/users?notice=reactivated");
         assert!(account(&app, "leaver@example.com").await.active);
         assert_eq!(app.browser().sign_in("leaver@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
         let entry = app.audit_events().await.into_iter().find(|e| e.event == "user_deactivated").expect("audited");
@@ -246,7 +246,7 @@ backend_tests! {
             let (by_ada, by_ben) = tokio::join!(ada.post(&demote_ben, &ada_form), ben.post(&demote_ada, &ben_form));
             // The loser is refused, or finds itself signed out already (demoted, so its session ended).
             let outcomes = [(by_ada.status, by_ada.location().to_owned()), (by_ben.status, by_ben.location().to_owned())];
-            let done = outcomes.iter().filter(|(_, location)| location == "/admin/users?done=role").count();
+            let done = outcomes.iter().filter(|(_, location)| location == "/admin/users?notice=role").count();
             assert_eq!(done, 1, "{outcomes:?}");
             assert_eq!(active_admins(&app).await, 1);
         }
@@ -262,7 +262,7 @@ backend_tests! {
 
         let res = act(&mut admin, &id, "sign-out", &[("page", "1")]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/admin/users?done=signed-out");
+        assert_eq!(res.location(), "/admin/users?notice=signed_out_everywhere");
         for browser in [&mut one, &mut two] {
             assert!(!access_token_works(browser).await);
             assert!(!signed_in(browser).await);
@@ -288,21 +288,17 @@ backend_tests! {
             .transaction(move |conn| {
                 for i in 0..60 {
                     let detail = format!("attempt {i:02}");
-                    let entry = audit::Entry {
-                        email: Some("ann@example.com"),
-                        ip: Some("192.0.2.7"),
-                        detail: Some(&detail),
-                        ..Default::default()
-                    };
+                    let who = audit::Who::anonymous("192.0.2.7");
+                    let entry = who.entry().email("ann@example.com").detail(&detail);
                     audit::record(conn, start + Duration::seconds(i), Event::SignInFailure, entry)?;
                 }
                 for i in 0..3 {
-                    let entry = audit::Entry { user_id: Some(&ann_id), session_id: Some("5e55104d-aaaa"), ..Default::default() };
-                    audit::record(conn, start + Duration::seconds(100 + i), Event::Logout, entry)?;
+                    let who = audit::Who::account(&ann_id, Some("5e55104d-aaaa"), None);
+                    audit::record(conn, start + Duration::seconds(100 + i), Event::Logout, who.entry())?;
                 }
                 for i in 0..5 {
-                    let entry = audit::Entry { email: Some("bob@example.com"), ..Default::default() };
-                    audit::record(conn, start + Duration::seconds(200 + i), Event::SignInFailure, entry)?;
+                    let who = audit::Who::default();
+                    audit::record(conn, start + Duration::seconds(200 + i), Event::SignInFailure, who.entry().email("bob@example.com"))?;
                 }
                 Ok(())
             })

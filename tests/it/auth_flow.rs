@@ -23,10 +23,10 @@ backend_tests! {
         let app = TestApp::new().await;
         let res = register(&app, "Ada Lovelace", "Ada@Example.com").await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/login?registered=1");
+        assert_eq!(res.location(), "/login?notice=registered");
 
         let mut browser = app.browser();
-        let login = browser.get("/login?registered=1").await;
+        let login = browser.get("/login?notice=registered").await;
         assert!(login.body.contains("Your account was created"), "{}", login.body);
 
         let res = browser.sign_in("ada@example.com", NEW_PASSWORD).await;
@@ -224,7 +224,7 @@ backend_tests! {
 
         let res = browser.sign_out().await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/login?signed_out=1");
+        assert_eq!(res.location(), "/login?notice=signed_out");
         for name in ["hrms_access", "hrms_refresh"] {
             assert!(res.cookie(name).is_some_and(|c| c.is_removal()), "{name} not expired");
         }

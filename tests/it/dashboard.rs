@@ -51,7 +51,7 @@ async fn leave_of(
                     first_day: first,
                     last_day: last,
                     half_day: false,
-                    half_days: leave::working_half_days(first, last, false, &[]),
+                    half_days: hrms::domain::leave::rules::working_half_days(first, last, false, &[]),
                     reason: "",
                     status: status.as_str(),
                     approver_employee_id: approver.as_deref(),

@@ -27,7 +27,7 @@ backend_tests! {
         assert!(page.body.contains("New department"));
         let res = hr.submit("/departments", "/departments", &[("name", "  Finance  ")]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/departments?created=1");
+        assert_eq!(res.location(), "/departments?notice=department_created");
         assert_eq!(department_names(&app).await, vec!["Finance"]);
 
         // Names are unique, whatever their case; an empty one is refused.
@@ -103,7 +103,7 @@ backend_tests! {
 
         let res = hr.submit(&format!("/departments/{empty}/edit"), &format!("/departments/{empty}/delete"), &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), "/departments?deleted=1");
+        assert_eq!(res.location(), "/departments?notice=department_deleted");
         assert_eq!(department_names(&app).await, vec!["Busy", "Old"]);
         assert_eq!(app.count_events("department_deleted").await, 1);
         assert_eq!(hr.get(&format!("/departments/{empty}/edit")).await.status, StatusCode::NOT_FOUND);

@@ -306,7 +306,7 @@ backend_tests! {
             ("work_email", "boss@example.com"),
         ]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(res.location(), format!("/employees/{ann_id}?saved=1"));
+        assert_eq!(res.location(), format!("/employees/{ann_id}?notice=employee_saved"));
 
         let after = record(&app, &ann_id).await;
         assert_eq!(after.phone, "+49 30 1234567");
@@ -357,7 +357,7 @@ backend_tests! {
         ]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let carl = record_by_email(&app, "carl@example.com").await.expect("created");
-        assert_eq!(res.location(), format!("/employees/{}?created=1", carl.id));
+        assert_eq!(res.location(), format!("/employees/{}?notice=employee_created", carl.id));
         assert_eq!(carl.employee_number, "E0002");
         assert_eq!(carl.user_id.as_deref(), Some(user_id.as_str()), "the existing account is linked");
         assert_eq!(carl.department_id.as_deref(), Some(dept.as_str()));
@@ -366,7 +366,7 @@ backend_tests! {
         assert_eq!(carl.status, "active");
         assert_eq!(app.count_events("employee_created").await, 1);
 
-        let profile = hr.get(&format!("/employees/{}?created=1", carl.id)).await;
+        let profile = hr.get(&format!("/employees/{}?notice=employee_created", carl.id)).await;
         for expected in ["Carl Coder", "E0002", "Backend engineer", "Engineering", "Hana Reyes", "4 May 2026", "The employee record was created."] {
             assert!(profile.body.contains(expected), "profile lacks {expected:?}");
         }
@@ -485,7 +485,7 @@ backend_tests! {
         assert!(profile.body.contains(&format!(r#"action="/employees/{tom_id}/terminate""#)));
         let res = hr.submit(&format!("/employees/{tom_id}"), &format!("/employees/{tom_id}/terminate"), &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
-        assert_eq!(res.location(), format!("/employees/{tom_id}?terminated=1"));
+        assert_eq!(res.location(), format!("/employees/{tom_id}?notice=terminated"));
 
         let after = record(&app, &tom_id).await;
         assert_eq!(after.status(), EmployeeStatus::Terminated);
@@ -517,11 +517,13 @@ backend_tests! {
         assert!(!account(&app, after.user_id.as_deref().unwrap()).await.active);
         assert!(tom.get("/dashboard").await.location().starts_with("/login"));
 
-        // Rehired: the account may sign in again.
+        // Rehired: the record is current again, but the account stays
+        // deactivated until an Admin reactivates it (an Admin's decision only).
         let fields = record_fields(&record(&app, &tom_id).await, &[("status", "active")]);
         assert_eq!(post_record(&mut hr, &tom_id, &fields).await.status, StatusCode::SEE_OTHER);
-        assert!(account(&app, after.user_id.as_deref().unwrap()).await.active);
-        assert_eq!(tom.sign_in("tom@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+        assert!(!record(&app, &tom_id).await.is_terminated());
+        assert!(!account(&app, after.user_id.as_deref().unwrap()).await.active);
+        assert_eq!(tom.sign_in("tom@example.com", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
         // HR cannot terminate themselves, by either route.
         let own = record_fields(&record(&app, &hr_id).await, &[("status", "terminated")]);

@@ -164,7 +164,9 @@ impl TestApp {
     /// Lets this instance learn revocations made elsewhere, as its poller does.
     pub async fn poll_revocations(&self) {
         let since = self.now() - time::Duration::minutes(1);
-        hrms::auth::revocation::poll_once(&self.state, since).await.expect("poll");
+        hrms::auth::revocation::poll_once(&self.state.db, &self.state.revoked, self.state.clock.now(), since)
+            .await
+            .expect("poll");
     }
 
     /// A browser with an empty cookie jar, connecting from 10.0.0.1.

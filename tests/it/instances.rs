@@ -104,7 +104,7 @@ backend_tests! {
 
         // ...until the session is signed out on B.
         let res = on_b.post(format!("{}/logout", b.base)).form(&[("csrf_token", csrf_token(&dashboard))]).send().await.unwrap();
-        assert_eq!(res.headers()["location"], "/login?signed_out=1");
+        assert_eq!(res.headers()["location"], "/login?notice=signed_out");
         let signed_out = Instant::now();
         loop {
             let status = with_access(&a.base).send().await.unwrap().status();

@@ -4,8 +4,9 @@
 //! Monday 1 June 2026.
 
 use axum::http::StatusCode;
+use hrms::domain::leave::Balance;
 use hrms::models::employee::{self, EmployeeStatus, NewEmployee};
-use hrms::models::leave::{self, Balance, LeaveRequest};
+use hrms::models::leave::{self, LeaveRequest};
 use hrms::models::new_id;
 use hrms::models::user::Role;
 use time::Date;
@@ -99,7 +100,8 @@ async fn request(app: &TestApp, id: &str) -> LeaveRequest {
 
 async fn balance(app: &TestApp, employee_id: &str, leave_type: &str) -> Balance {
     let (id, leave_type) = (employee_id.to_owned(), leave_type.to_owned());
-    let all = app.state.db.run(move |conn| Ok(leave::balances(conn, &id, 2026)?)).await.expect("balances");
+    let all =
+        app.state.db.run(move |conn| Ok(hrms::domain::leave::balances(conn, &id, 2026)?)).await.expect("balances");
     all.into_iter().find(|b| b.leave_type.id == leave_type).expect("type")
 }
 

@@ -15,6 +15,7 @@ mod leave;
 mod operations;
 mod refresh;
 mod revocation;
+mod rules;
 mod schema;
 mod secrets;
 mod startup;

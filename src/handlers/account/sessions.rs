@@ -1,20 +1,15 @@
 //! "Your sessions": every device where this person is signed in; sign one out,
 //! or every other one.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use diesel::{Connection, OptionalExtension};
-use serde::Deserialize;
+use axum::extract::{Path, State};
+use axum::response::Response;
 
-use crate::access::{Action, Actor, Relation};
-use crate::auth::middleware::Client;
-use crate::auth::sessions::{self, RevokeReason};
-use crate::error::{AppError, AppResult};
+use crate::access::Actor;
+use crate::display::{browser_label, date_time};
+use crate::domain::accounts;
+use crate::error::AppResult;
 use crate::forms::{CsrfForm, CsrfOnly};
-use crate::handlers::display::browser_label;
-use crate::handlers::display::{date_time, short_id};
-use crate::models::audit::{self, Event};
+use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{Layout, ok_page};
@@ -45,37 +40,13 @@ impl SessionsPage {
     }
 }
 
-/// Which message to show after a redirect; only these fixed texts, never the query's.
-#[derive(Debug, Default, Deserialize)]
-pub struct NoticeQuery {
-    done: Option<String>,
-}
-
-fn notice(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "revoked" => Some("The session was signed out."),
-        "others" => Some("All your other sessions were signed out."),
-        "ended" => Some("That session had already ended."),
-        _ => None,
-    }
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    actor: Actor,
-    page: Page,
-    query: Result<Query<NoticeQuery>, QueryRejection>,
-) -> AppResult<Response> {
-    actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let now = state.clock.now();
-    let user_id = actor.user.user_id.clone();
-    let live = state.db.run(move |conn| Ok(sessions::live_for_user(conn, &user_id, now)?)).await?;
-    let current = &actor.user.session_id;
+pub async fn list(State(state): State<AppState>, actor: Actor, page: Page, shown: Shown) -> AppResult<Response> {
+    let live = accounts::live_sessions(&state, &actor).await?;
+    let current = actor.session_id().unwrap_or_default();
     let mut rows: Vec<SessionRow> = live
         .into_iter()
         .map(|s| SessionRow {
-            current: &s.id == current,
+            current: s.id == current,
             browser: browser_label(&s.user_agent),
             ip: s.ip,
             signed_in: date_time(s.created_at),
@@ -89,12 +60,8 @@ pub async fn list(
         layout: page.layout(),
         csrf_token: page.csrf_token.clone(),
         sessions: rows,
-        notice: notice(query.done.as_deref()),
+        notice: shown.text(),
     }))
-}
-
-fn back(done: &str) -> Response {
-    Redirect::to(&format!("{SESSIONS_PATH}?done={done}")).into_response()
 }
 
 /// `POST /account/sessions/{id}/revoke`: signs out one of the person's own
@@ -102,65 +69,23 @@ fn back(done: &str) -> Response {
 pub async fn revoke_one(
     State(state): State<AppState>,
     actor: Actor,
-    client: Client,
     Path(session_id): Path<String>,
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> AppResult<Response> {
-    actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
-    if session_id == actor.user.session_id {
-        return Err(AppError::BadRequest("This is the session you are using now. To end it, sign out.".into()));
-    }
-    let now = state.clock.now();
-    let (user_id, current, ip) = (actor.user.user_id.clone(), actor.user.session_id.clone(), client.ip);
-    let target = session_id.clone();
-    let revoked = state
-        .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                if sessions::revoke_for_user(conn, &target, &user_id, RevokeReason::SignedOutByUser, now)? {
-                    let detail = format!("from session {}", short_id(&current));
-                    let entry = audit::Entry::by(&user_id, &target, &ip).detail(&detail);
-                    audit::record(conn, now, Event::SessionRevoked, entry)?;
-                    return Ok(true);
-                }
-                // Nothing revoked: already ended if it is theirs, otherwise not theirs to know about.
-                match sessions::find(conn, &target).optional()? {
-                    Some(s) if s.user_id == user_id => Ok(false),
-                    _ => Err(AppError::NotFound),
-                }
-            })
-        })
-        .await?;
-    if !revoked {
-        return Ok(back("ended"));
-    }
-    // This instance refuses that session's access token from now on.
-    state.revoked.insert(&session_id, now);
-    Ok(back("revoked"))
+    let notice = if accounts::revoke_session(&state, &actor, session_id).await? {
+        Notice::SessionRevoked
+    } else {
+        Notice::SessionAlreadyEnded
+    };
+    Ok(notice.redirect(SESSIONS_PATH))
 }
 
 /// `POST /account/sessions/revoke-others`: everywhere but here.
 pub async fn revoke_others(
     State(state): State<AppState>,
     actor: Actor,
-    client: Client,
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> AppResult<Response> {
-    actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
-    let now = state.clock.now();
-    let (user_id, current, ip) = (actor.user.user_id.clone(), actor.user.session_id.clone(), client.ip);
-    let revoked = state
-        .db
-        .transaction(move |conn| {
-            let ids = sessions::revoke_others_for_user(conn, &user_id, &current, RevokeReason::SignedOutByUser, now)?;
-            let detail = format!("{} session(s) signed out", ids.len());
-            let entry = audit::Entry::by(&user_id, &current, &ip).detail(&detail);
-            audit::record(conn, now, Event::OtherSessionsRevoked, entry)?;
-            Ok(ids)
-        })
-        .await?;
-    for id in &revoked {
-        state.revoked.insert(id, now);
-    }
-    Ok(back("others"))
+    accounts::revoke_other_sessions(&state, &actor).await?;
+    Ok(Notice::OtherSessionsRevoked.redirect(SESSIONS_PATH))
 }

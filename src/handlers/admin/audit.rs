@@ -8,8 +8,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::access::{Action, Actor};
+use crate::display::{Pager, precise, short_id};
 use crate::error::AppResult;
-use crate::handlers::display::{Pager, precise, short_id};
 use crate::models::audit_search::{self, Filter, PAGE_SIZE};
 use crate::models::user::{self, normalize_email};
 use crate::page::Page;

@@ -6,16 +6,15 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{SelectOption, status_class};
+use super::SelectOption;
 use crate::access::{Action, Actor};
+use crate::display::employee_status_class;
+use crate::domain::employees::{self, DirectoryQuery as Asked, PER_PAGE};
 use crate::error::AppResult;
-use crate::models::department;
-use crate::models::employee::{self, DirectoryFilter, DirectorySort};
+use crate::models::employee::DirectorySort;
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{Layout, ok_page};
-
-pub const PER_PAGE: i64 = 25;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DirectoryQuery {
@@ -130,44 +129,32 @@ pub async fn directory(
     page: Page,
     query: Result<Query<DirectoryQuery>, QueryRejection>,
 ) -> AppResult<Response> {
-    actor.authorize_global(Action::ViewDirectory)?;
     // A mangled query string shows the whole directory rather than an error.
     let q = query.map(|Query(q)| q).unwrap_or_default();
-    let may_include_terminated = actor.can(Action::ViewTerminatedStaff, crate::access::Relation::Other);
-    let params = Params {
-        q: q.q.trim().chars().take(100).collect(),
-        department: q.department.trim().to_owned(),
+    let asked = Asked {
+        name: q.q.trim().chars().take(100).collect(),
+        department_id: Some(q.department.trim().to_owned()).filter(|d| !d.is_empty()),
         title: q.title.trim().chars().take(100).collect(),
-        include_terminated: may_include_terminated && q.include == "terminated",
+        include_terminated: q.include == "terminated",
         sort: DirectorySort::parse(&q.sort),
+        page: q.page.trim().parse::<i64>().unwrap_or(1),
     };
-    let requested_page = q.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 1_000_000);
-    let filter = DirectoryFilter {
-        name: params.q.clone(),
-        department_id: (!params.department.is_empty()).then(|| params.department.clone()),
-        title: params.title.clone(),
-        include_terminated: params.include_terminated,
+    let found = employees::directory(&state, &actor, asked.clone()).await?;
+    let params = Params {
+        q: asked.name,
+        department: asked.department_id.unwrap_or_default(),
+        title: asked.title,
+        include_terminated: found.include_terminated,
+        sort: asked.sort,
     };
-
-    let sort = params.sort;
-    let (departments, total, current_page, found) = state
-        .db
-        .run(move |conn| {
-            let departments = department::all(conn)?;
-            let total = employee::directory_count(conn, &filter)?;
-            let last_page = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-            let current_page = requested_page.min(last_page);
-            let found = employee::directory_page(conn, &filter, sort, PER_PAGE, (current_page - 1) * PER_PAGE)?;
-            Ok((departments, total, current_page, found))
-        })
-        .await?;
-
-    let last_page = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let (total, current_page, last_page) = (found.total, found.page, found.last_page);
+    let departments = found.departments;
     let rows: Vec<Row> = found
+        .rows
         .into_iter()
         .map(|(e, department)| Row {
             status_label: e.status().label(),
-            status_class: status_class(e.status()),
+            status_class: employee_status_class(e.status()),
             id: e.id,
             name: e.full_name,
             number: e.employee_number,
@@ -217,8 +204,8 @@ pub async fn directory(
         sort: if params.sort == DirectorySort::default() { String::new() } else { params.sort.as_str().into() },
         departments: department_options,
         include_terminated: params.include_terminated,
-        may_include_terminated,
-        may_create: actor.can(Action::CreateEmployee, crate::access::Relation::Other),
+        may_include_terminated: actor.can_globally(Action::ViewTerminatedStaff),
+        may_create: actor.can_globally(Action::CreateEmployee),
         rows,
         total,
         showing,

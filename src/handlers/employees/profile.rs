@@ -2,19 +2,16 @@
 //! `POST /employees/{id}/terminate`.
 
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use axum::extract::{Path, State};
+use axum::response::Response;
 
-use super::{AuditBy, end_employment, long_date, status_class, visible_employee};
-use crate::access::{Action, Actor, Relation};
-use crate::auth::middleware::Client;
-use crate::error::{AppError, AppResult};
+use crate::access::Actor;
+use crate::display::{employee_status_class, long_date};
+use crate::domain::employees::{self, Editor};
+use crate::error::AppResult;
 use crate::forms::{CsrfForm, CsrfOnly};
-use crate::models::audit::{self, Event};
-use crate::models::department;
-use crate::models::employee::{self, Employee};
+use crate::models::employee::Employee;
+use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{Layout, ok_page};
@@ -62,57 +59,28 @@ pub struct ProfilePage {
     pub notice: Option<&'static str>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ProfileQuery {
-    created: Option<String>,
-    saved: Option<String>,
-    terminated: Option<String>,
-}
-
 pub async fn profile(
     State(state): State<AppState>,
     actor: Actor,
     page: Page,
     Path(id): Path<String>,
-    query: Result<Query<ProfileQuery>, QueryRejection>,
+    shown: Shown,
 ) -> AppResult<Response> {
-    let target = visible_employee(&state, &actor, id).await?;
-    let relation = actor.relation_to(&target);
-    let (department_id, manager_id, target_id) =
-        (target.department_id.clone(), target.manager_id.clone(), target.id.clone());
-    let (department, manager, reports) = state
-        .db
-        .run(move |conn| {
-            let department = department_id.map(|id| department::find(conn, &id)).transpose()?;
-            let manager = manager_id.map(|id| employee::find(conn, &id)).transpose()?;
-            Ok((department, manager, employee::direct_reports(conn, &target_id)?))
-        })
-        .await?;
-    let q = query.map(|Query(q)| q).unwrap_or_default();
-    let notice = if q.created.is_some() {
-        Some("The employee record was created.")
-    } else if q.saved.is_some() {
-        Some("Your changes were saved.")
-    } else if q.terminated.is_some() {
-        Some("The employee was terminated. Their account can no longer sign in.")
-    } else {
-        None
-    };
+    let p = employees::profile(&state, &actor, id).await?;
+    let target = p.target;
     let status = target.status();
     Ok(ok_page(&ProfilePage {
         layout: page.layout(),
         csrf_token: page.csrf_token.clone(),
-        is_own: relation == Relation::Own,
-        may_edit: actor.can(Action::EditEmployee, relation) || actor.can(Action::EditPhone, relation),
-        edit_label: if actor.can(Action::EditEmployee, relation) { "Edit record" } else { "Edit phone number" },
-        may_terminate: !target.is_terminated()
-            && relation != Relation::Own
-            && actor.can(Action::TerminateEmployee, relation),
-        department: department.map(|d| (d.id, d.name)),
-        manager: manager.map(|m| PersonLink::of(&actor, &m)),
-        reports: reports.iter().map(|r| PersonLink::of(&actor, r)).collect(),
+        is_own: p.is_own,
+        may_edit: p.editor.is_some(),
+        edit_label: if p.editor == Some(Editor::Full) { "Edit record" } else { "Edit phone number" },
+        may_terminate: p.may_terminate,
+        department: p.department.map(|d| (d.id, d.name)),
+        manager: p.manager.map(|m| PersonLink::of(&actor, &m)),
+        reports: p.reports.iter().map(|r| PersonLink::of(&actor, r)).collect(),
         status_label: status.label(),
-        status_class: status_class(status),
+        status_class: employee_status_class(status),
         terminated: target.is_terminated(),
         hire_date: long_date(target.hire_date),
         id: target.id,
@@ -121,7 +89,7 @@ pub async fn profile(
         job_title: target.job_title,
         work_email: target.work_email,
         phone: target.phone,
-        notice,
+        notice: shown.text(),
     }))
 }
 
@@ -130,45 +98,9 @@ pub async fn profile(
 pub async fn terminate(
     State(state): State<AppState>,
     actor: Actor,
-    client: Client,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> AppResult<Response> {
-    let target = visible_employee(&state, &actor, id).await?;
-    let relation = actor.relation_to(&target);
-    actor.authorize(Action::TerminateEmployee, relation)?;
-    if relation == Relation::Own {
-        return Err(AppError::Forbidden("You cannot terminate your own record. Ask someone else in HR.".into()));
-    }
-    let href = format!("/employees/{}", target.id);
-    if target.is_terminated() {
-        return Ok(Redirect::to(&href).into_response());
-    }
-    let now = state.clock.now();
-    let by = AuditBy::new(&actor, &client);
-    let revoked = state
-        .db
-        .transaction(move |conn| {
-            // Re-read inside the transaction: someone may have changed it meanwhile.
-            let current = employee::find(conn, &target.id)?;
-            if current.is_terminated() {
-                return Ok(Vec::new());
-            }
-            let revoked = end_employment(conn, &current, now)?;
-            let detail = format!(
-                "{} {}; account deactivated: {}; sessions revoked: {}",
-                current.employee_number,
-                current.full_name,
-                if current.user_id.is_some() { "yes" } else { "no account" },
-                revoked.len()
-            );
-            audit::record(conn, now, Event::EmployeeTerminated, by.entry(Some(&current.work_email), &detail))?;
-            Ok(revoked)
-        })
-        .await?;
-    // Their access tokens die now on this instance, not at expiry.
-    for session_id in &revoked {
-        state.revoked.insert(session_id, now);
-    }
-    Ok(Redirect::to(&format!("{href}?terminated=1")).into_response())
+    let id = employees::terminate(&state, &actor, id).await?;
+    Ok(Notice::EmployeeTerminated.redirect(&format!("/employees/{id}")))
 }

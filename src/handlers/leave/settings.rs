@@ -1,37 +1,22 @@
 //! What HR maintains: each leave type's yearly allowance and the list of
 //! public holidays (which do not count as leave days).
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use diesel::Connection;
+use axum::response::Response;
 use serde::Deserialize;
-use time::Date;
 
-use super::requests::NoticeQuery;
-use super::{long_date, parse_date};
-use crate::access::{Action, Actor};
-use crate::auth::middleware::Client;
+use crate::access::Actor;
+use crate::display::{iso_date, long_date};
+use crate::domain::leave::{self, rules::MAX_ALLOWANCE_DAYS};
 use crate::error::{AppError, AppResult};
 use crate::forms::{CsrfForm, CsrfOnly, CsrfProtected};
-use crate::models::audit::{self, Event};
-use crate::models::leave::{self, MAX_ALLOWANCE_DAYS};
-use crate::models::new_id;
+use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{Layout, render_page};
 
-const MAX_HOLIDAY_NAME_CHARS: usize = 100;
-
-fn notice_text(key: Option<&str>) -> Option<&'static str> {
-    match key? {
-        "type_saved" => Some("The allowance was saved."),
-        "holiday_added" => Some("The public holiday was added."),
-        "holiday_deleted" => Some("The public holiday was removed."),
-        _ => None,
-    }
-}
+const SETTINGS_PATH: &str = "/leave/settings";
 
 pub struct TypeRow {
     pub id: String,
@@ -81,29 +66,16 @@ struct Kept {
     name_error: Option<String>,
 }
 
-fn authorize(actor: &Actor) -> AppResult<()> {
-    actor.authorize_global(Action::ManageLeaveTypes)?;
-    actor.authorize_global(Action::ManageHolidays)
-}
-
-/// The holidays HR maintains here: this year's and next year's.
-fn holiday_range(today: Date) -> (Date, Date) {
-    let start = leave::year_start(today.year()).unwrap_or(today);
-    let end = leave::year_end(today.year() + 1).unwrap_or(today);
-    (start, end)
-}
-
 async fn settings_page(
     state: &AppState,
+    actor: &Actor,
     page: &Page,
     status: StatusCode,
     kept: Kept,
     notice: Option<&'static str>,
 ) -> AppResult<Response> {
+    let leave::Settings { types, holidays, range: (start, end) } = leave::settings(state, actor).await?;
     let today = state.clock.now().date();
-    let (start, end) = holiday_range(today);
-    let (types, holidays) =
-        state.db.run(move |conn| Ok((leave::all_types(conn)?, leave::holidays_between(conn, start, end)?))).await?;
     let types = types
         .into_iter()
         .map(|t| {
@@ -146,27 +118,16 @@ async fn settings_page(
             new_name: kept.new_name,
             day_error: kept.day_error,
             name_error: kept.name_error,
-            earliest: super::iso_date(start),
-            latest: super::iso_date(end),
+            earliest: iso_date(start),
+            latest: iso_date(end),
             notice,
             max_allowance: MAX_ALLOWANCE_DAYS,
         },
     ))
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    actor: Actor,
-    page: Page,
-    query: Result<Query<NoticeQuery>, QueryRejection>,
-) -> AppResult<Response> {
-    authorize(&actor)?;
-    let notice = notice_text(query.ok().and_then(|Query(q)| q.notice).as_deref());
-    settings_page(&state, &page, StatusCode::OK, Kept::default(), notice).await
-}
-
-fn audit_entry<'a>(actor: &'a Actor, ip: &'a str, detail: &'a str) -> audit::Entry<'a> {
-    audit::Entry::by(&actor.user.user_id, &actor.user.session_id, ip).detail(detail)
+pub async fn show(State(state): State<AppState>, actor: Actor, page: Page, shown: Shown) -> AppResult<Response> {
+    settings_page(&state, &actor, &page, StatusCode::OK, Kept::default(), shown.text()).await
 }
 
 // ---------- POST /leave/types/{id} ----------
@@ -185,56 +146,22 @@ impl CsrfProtected for AllowanceForm {
     }
 }
 
-/// Empty: unlimited; otherwise a whole number of days from 0 to 366.
-fn parse_allowance(text: &str) -> Result<Option<i32>, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match text.parse::<i32>() {
-        Ok(days) if (0..=MAX_ALLOWANCE_DAYS).contains(&days) => Ok(Some(days)),
-        _ => Err(format!(
-            "Enter a whole number of days from 0 to {MAX_ALLOWANCE_DAYS}, or leave the field empty for unlimited."
-        )),
-    }
-}
-
 pub async fn update_type(
     State(state): State<AppState>,
     actor: Actor,
     page: Page,
-    client: Client,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<AllowanceForm>,
 ) -> AppResult<Response> {
-    authorize(&actor)?;
-    let lookup = id.clone();
-    let Some(leave_type) = state.db.run(move |conn| Ok(leave::find_type(conn, &lookup)?)).await? else {
-        return Err(AppError::NotFound);
-    };
-    let days = match parse_allowance(&form.allowance) {
-        Ok(days) => days,
-        Err(error) => {
+    match leave::set_allowance(&state, &actor, id.clone(), &form.allowance).await {
+        Ok(()) => Ok(Notice::TypeSaved.redirect(SETTINGS_PATH)),
+        Err(AppError::Invalid(errors)) => {
+            let error = errors.get("allowance").unwrap_or_default().to_owned();
             let kept = Kept { type_error: Some((id, form.allowance.trim().to_owned(), error)), ..Default::default() };
-            return settings_page(&state, &page, StatusCode::UNPROCESSABLE_ENTITY, kept, None).await;
+            settings_page(&state, &actor, &page, StatusCode::UNPROCESSABLE_ENTITY, kept, None).await
         }
-    };
-    let now = state.clock.now();
-    let show = |d: Option<i32>| d.map_or_else(|| "unlimited".to_owned(), |d| d.to_string());
-    let detail = format!("{}: {} -> {}", leave_type.id, show(leave_type.yearly_allowance_days), show(days));
-    state
-        .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                if !leave::set_allowance(conn, &leave_type.id, days, now)? {
-                    return Err(AppError::NotFound);
-                }
-                audit::record(conn, now, Event::LeaveTypeUpdated, audit_entry(&actor, &client.ip, &detail))?;
-                Ok(())
-            })
-        })
-        .await?;
-    Ok(Redirect::to("/leave/settings?notice=type_saved").into_response())
+        Err(e) => Err(e),
+    }
 }
 
 // ---------- POST /leave/holidays ----------
@@ -255,71 +182,26 @@ impl CsrfProtected for HolidayForm {
     }
 }
 
-fn duplicate_message(day: Date, name: &str) -> String {
-    format!("{} is already a public holiday ({name}).", long_date(day))
-}
-
 pub async fn add_holiday(
     State(state): State<AppState>,
     actor: Actor,
     page: Page,
-    client: Client,
     CsrfForm(form): CsrfForm<HolidayForm>,
 ) -> AppResult<Response> {
-    authorize(&actor)?;
-    let (start, end) = holiday_range(state.clock.now().date());
-    let name = form.name.trim().to_owned();
-    let mut kept = Kept { new_day: form.day.trim().to_owned(), new_name: name.clone(), ..Default::default() };
-    let day = if form.day.trim().is_empty() {
-        kept.day_error = Some("Enter the day.".into());
-        None
-    } else {
-        match parse_date(&form.day) {
-            Some(day) if day >= start && day <= end => Some(day),
-            Some(_) => {
-                kept.day_error = Some(format!("Choose a day between {} and {}.", long_date(start), long_date(end)));
-                None
-            }
-            None => {
-                kept.day_error = Some("Enter the day as a date, like 2026-12-25.".into());
-                None
-            }
+    match leave::add_holiday(&state, &actor, &form.day, &form.name).await {
+        Ok(()) => Ok(Notice::HolidayAdded.redirect(SETTINGS_PATH)),
+        Err(AppError::Invalid(errors)) => {
+            let kept = Kept {
+                new_day: form.day.trim().to_owned(),
+                new_name: form.name.trim().to_owned(),
+                day_error: errors.get("day").map(str::to_owned),
+                name_error: errors.get("name").map(str::to_owned),
+                ..Default::default()
+            };
+            settings_page(&state, &actor, &page, StatusCode::UNPROCESSABLE_ENTITY, kept, None).await
         }
-    };
-    if name.is_empty() {
-        kept.name_error = Some("Enter a name for the holiday.".into());
-    } else if name.chars().count() > MAX_HOLIDAY_NAME_CHARS {
-        kept.name_error = Some(format!("Use at most {MAX_HOLIDAY_NAME_CHARS} characters."));
+        Err(e) => Err(e),
     }
-    let Some(day) = day.filter(|_| kept.name_error.is_none()) else {
-        return settings_page(&state, &page, StatusCode::UNPROCESSABLE_ENTITY, kept, None).await;
-    };
-
-    let now = state.clock.now();
-    let stored_name = name.clone();
-    let duplicate = state
-        .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                if let Some(existing) = leave::holiday_on(conn, day)? {
-                    return Ok(Some(existing.name));
-                }
-                let id = new_id();
-                // The unique index has the last word when two people add the same day at once.
-                if !leave::add_holiday(conn, &id, day, &stored_name)? {
-                    return Ok(Some(leave::holiday_on(conn, day)?.map(|h| h.name).unwrap_or_default()));
-                }
-                let detail = format!("{day}: {stored_name}");
-                audit::record(conn, now, Event::HolidayAdded, audit_entry(&actor, &client.ip, &detail))?;
-                Ok(None)
-            })
-        })
-        .await?;
-    if let Some(existing) = duplicate {
-        kept.day_error = Some(duplicate_message(day, &existing));
-        return settings_page(&state, &page, StatusCode::UNPROCESSABLE_ENTITY, kept, None).await;
-    }
-    Ok(Redirect::to("/leave/settings?notice=holiday_added").into_response())
 }
 
 // ---------- POST /leave/holidays/{id}/delete ----------
@@ -327,25 +209,9 @@ pub async fn add_holiday(
 pub async fn delete_holiday(
     State(state): State<AppState>,
     actor: Actor,
-    client: Client,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> AppResult<Response> {
-    authorize(&actor)?;
-    let now = state.clock.now();
-    state
-        .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let holiday = leave::find_holiday(conn, &id)?;
-                if !leave::delete_holiday(conn, &holiday.id)? {
-                    return Err(AppError::NotFound);
-                }
-                let detail = format!("{}: {}", holiday.day, holiday.name);
-                audit::record(conn, now, Event::HolidayDeleted, audit_entry(&actor, &client.ip, &detail))?;
-                Ok(())
-            })
-        })
-        .await?;
-    Ok(Redirect::to("/leave/settings?notice=holiday_deleted").into_response())
+    leave::delete_holiday(&state, &actor, id).await?;
+    Ok(Notice::HolidayDeleted.redirect(SETTINGS_PATH))
 }

@@ -4,6 +4,8 @@ use time::Date;
 use time::macros::format_description;
 
 use crate::clock::Timestamp;
+use crate::models::employee::EmployeeStatus;
+use crate::models::leave::{LeaveRequest, LeaveStatus};
 
 /// `2026-06-08`, as `<input type="date">` sends and shows it.
 pub fn parse_iso_date(text: &str) -> Option<Date> {
@@ -74,6 +76,66 @@ pub fn precise(t: Timestamp) -> String {
 /// The first 8 characters of an id: enough to tell sessions apart on screen.
 pub fn short_id(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
+}
+
+/// "3", "2.5", "-1.5": half days shown as days.
+pub fn format_days(half_days: i32) -> String {
+    let sign = if half_days < 0 { "-" } else { "" };
+    let abs = half_days.unsigned_abs();
+    if abs.is_multiple_of(2) { format!("{sign}{}", abs / 2) } else { format!("{sign}{}.5", abs / 2) }
+}
+
+/// "1 day", "0.5 days", "12 days".
+pub fn days_phrase(half_days: i32) -> String {
+    if half_days == 2 { "1 day".to_owned() } else { format!("{} days", format_days(half_days)) }
+}
+
+pub fn leave_status_label(status: LeaveStatus) -> &'static str {
+    match status {
+        LeaveStatus::Pending => "Pending",
+        LeaveStatus::Approved => "Approved",
+        LeaveStatus::Rejected => "Rejected",
+        LeaveStatus::Cancelled => "Cancelled",
+        LeaveStatus::CancelRequested => "Cancellation requested",
+    }
+}
+
+/// The CSS class of a leave status pill.
+pub fn leave_status_class(status: LeaveStatus) -> &'static str {
+    match status {
+        LeaveStatus::Pending | LeaveStatus::CancelRequested => "pill-amber",
+        LeaveStatus::Approved => "pill-green",
+        LeaveStatus::Rejected => "pill-red",
+        LeaveStatus::Cancelled => "pill-grey",
+    }
+}
+
+/// The CSS class of an employee status pill.
+pub fn employee_status_class(status: EmployeeStatus) -> &'static str {
+    match status {
+        EmployeeStatus::Active => "pill-green",
+        EmployeeStatus::OnLeave => "pill-amber",
+        EmployeeStatus::Terminated => "pill-red",
+    }
+}
+
+/// "Mon 8 Jun 2026 – Fri 12 Jun 2026", or one day, marked when it is a half day.
+pub fn date_span(request: &LeaveRequest) -> String {
+    if request.first_day == request.last_day {
+        let half = if request.half_day { " (half day)" } else { "" };
+        format!("{}{half}", short_date(request.first_day))
+    } else {
+        format!("{} – {}", short_date(request.first_day), short_date(request.last_day))
+    }
+}
+
+/// "on 8 June 2026" or "from 8 June 2026 to 12 June 2026".
+pub fn span_words(request: &LeaveRequest) -> String {
+    if request.first_day == request.last_day {
+        format!("on {}", long_date(request.first_day))
+    } else {
+        format!("from {} to {}", long_date(request.first_day), long_date(request.last_day))
+    }
 }
 
 /// Where a paginated list is, and the links to its neighbours.
@@ -158,6 +220,20 @@ mod tests {
         assert_eq!((first.page, first.pages, first.first_item(), first.last_item()), (1, 1, 0, 0));
         assert_eq!(page_href("/a", &[], 1), "/a");
         assert_eq!(Pager::new(Some("-4"), 100, 25).page, 1);
+    }
+
+    #[test]
+    fn half_days_read_as_days() {
+        for (half_days, text, phrase) in [
+            (0, "0", "0 days"),
+            (1, "0.5", "0.5 days"),
+            (2, "1", "1 day"),
+            (5, "2.5", "2.5 days"),
+            (-3, "-1.5", "-1.5 days"),
+        ] {
+            assert_eq!(format_days(half_days), text);
+            assert_eq!(days_phrase(half_days), phrase);
+        }
     }
 
     #[test]

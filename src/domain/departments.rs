@@ -1,0 +1,194 @@
+//! Departments: a name and, optionally, a head. Everyone sees the list with
+//! headcounts; HR creates, renames, chooses the head and deletes an empty one.
+
+use std::collections::HashMap;
+
+use diesel::{Connection, OptionalExtension};
+
+use crate::access::{Action, Actor};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::models::audit::{self, Event, Who};
+use crate::models::department::{self, Department, NewDepartment};
+use crate::models::employee::{self, Employee};
+use crate::models::new_id;
+use crate::state::AppState;
+
+const NAME_TAKEN: &str = "A department with this name already exists.";
+
+fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("Enter the department's name.")
+    } else if name.chars().count() > 80 {
+        Some("Use at most 80 characters.")
+    } else {
+        None
+    }
+}
+
+/// Every department with its current headcount and its head (when the viewer
+/// may see the head's profile), and how many current staff have none.
+pub struct Overview {
+    pub rows: Vec<(Department, i64, Option<Employee>)>,
+    pub unassigned: i64,
+}
+
+pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<Overview> {
+    actor.authorize_global(Action::ViewDirectory)?;
+    let (departments, counts, mut heads) = state
+        .db
+        .run(|conn| {
+            let departments = department::all(conn)?;
+            let counts: HashMap<Option<String>, i64> = employee::headcounts(conn)?.into_iter().collect();
+            let head_ids: Vec<String> = departments.iter().filter_map(|d| d.head_employee_id.clone()).collect();
+            let heads: HashMap<String, Employee> =
+                employee::find_many(conn, &head_ids)?.into_iter().map(|e| (e.id.clone(), e)).collect();
+            Ok((departments, counts, heads))
+        })
+        .await?;
+    let rows = departments
+        .into_iter()
+        .map(|d| {
+            let head =
+                d.head_employee_id.as_ref().and_then(|id| heads.remove(id)).filter(|e| actor.may_view_employee(e));
+            let count = counts.get(&Some(d.id.clone())).copied().unwrap_or(0);
+            (d, count, head)
+        })
+        .collect();
+    Ok(Overview { rows, unassigned: counts.get(&None).copied().unwrap_or(0) })
+}
+
+/// Creates a department. `Invalid` names the field `name`.
+pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<()> {
+    actor.authorize_global(Action::ManageDepartments)?;
+    let name = name.trim().to_owned();
+    if let Some(problem) = name_problem(&name) {
+        return Err(AppError::invalid("name", problem));
+    }
+    let now = state.clock.now();
+    let who = Who::of(actor);
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, AppError, _>(|conn| {
+                let new = NewDepartment {
+                    id: &new_id(),
+                    name: &name,
+                    head_employee_id: None,
+                    created_at: now,
+                    updated_at: now,
+                };
+                if department::name_taken(conn, &name, None)? || !department::insert(conn, &new)? {
+                    return Err(AppError::invalid("name", NAME_TAKEN));
+                }
+                audit::record(conn, now, Event::DepartmentCreated, who.entry().detail(&name))?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// A department with what its edit page offers: the people who may head it
+/// (current staff, and a head who has since left, so that saving does not
+/// silently drop them) and how many records, former staff included, belong to it.
+pub struct ForEdit {
+    pub department: Department,
+    pub staff: Vec<Employee>,
+    pub member_count: i64,
+}
+
+pub async fn for_edit(state: &AppState, actor: &Actor, id: String) -> AppResult<ForEdit> {
+    actor.authorize_global(Action::ManageDepartments)?;
+    state
+        .db
+        .run(move |conn| {
+            let department = department::find(conn, &id)?;
+            let mut staff = employee::current_staff(conn)?;
+            if let Some(head) = &department.head_employee_id
+                && !staff.iter().any(|e| &e.id == head)
+                && let Some(e) = employee::find(conn, head).optional()?
+            {
+                staff.push(e);
+            }
+            let member_count = employee::count_in_department(conn, &id)?;
+            Ok(ForEdit { department, staff, member_count })
+        })
+        .await
+}
+
+/// Renames a department and sets its head (empty: none). `Invalid` names the
+/// fields `name` and `head_employee_id`.
+pub async fn update(state: &AppState, actor: &Actor, id: String, name: &str, head: &str) -> AppResult<()> {
+    actor.authorize_global(Action::ManageDepartments)?;
+    let name = name.trim().to_owned();
+    let head = Some(head.trim().to_owned()).filter(|h| !h.is_empty());
+    if let Some(problem) = name_problem(&name) {
+        return Err(AppError::invalid("name", problem));
+    }
+    let now = state.clock.now();
+    let who = Who::of(actor);
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, AppError, _>(|conn| {
+                let current = department::find(conn, &id)?;
+                if let Some(head_id) = &head {
+                    let unchanged = current.head_employee_id.as_deref() == Some(head_id.as_str());
+                    match employee::find(conn, head_id).optional()? {
+                        None => return Err(AppError::invalid("head_employee_id", "Choose a head from the list.")),
+                        Some(e) if e.is_terminated() && !unchanged => {
+                            let msg = format!("{} no longer works here; choose a current employee.", e.full_name);
+                            return Err(AppError::invalid("head_employee_id", msg));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                if department::name_taken(conn, &name, Some(&id))?
+                    || !department::update(conn, &id, &name, head.as_deref(), now)?
+                {
+                    return Err(AppError::Invalid(FieldErrors::one("name", NAME_TAKEN)));
+                }
+                let mut detail =
+                    if current.name == name { name.clone() } else { format!("{} -> {name}", current.name) };
+                if current.head_employee_id != head {
+                    detail.push_str("; head changed");
+                }
+                audit::record(conn, now, Event::DepartmentUpdated, who.entry().detail(&detail))?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Deletes a department that no record, former staff included, belongs to;
+/// otherwise a `Conflict` that says how many do.
+pub async fn delete(state: &AppState, actor: &Actor, id: String) -> AppResult<()> {
+    actor.authorize_global(Action::ManageDepartments)?;
+    let now = state.clock.now();
+    let who = Who::of(actor);
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, AppError, _>(|conn| {
+                let current = department::find(conn, &id)?;
+                let members = employee::count_in_department(conn, &id)?;
+                if members > 0 {
+                    let people = if members == 1 {
+                        "1 employee record belongs".to_owned()
+                    } else {
+                        format!("{members} employee records belong")
+                    };
+                    return Err(AppError::conflict(
+                        "Department in use",
+                        format!(
+                            "{} cannot be deleted: {people} to it. Move them to another department first.",
+                            current.name
+                        ),
+                    ));
+                }
+                department::delete(conn, &id)?;
+                audit::record(conn, now, Event::DepartmentDeleted, who.entry().detail(&current.name))?;
+                Ok(())
+            })
+        })
+        .await
+}

@@ -1,0 +1,630 @@
+//! Employee records: creating and editing them (with every check that needs
+//! the database: numbers and emails taken, a real department, a current
+//! manager, no management cycles), the directory, and profiles. What ending
+//! someone's employment does to their account is `accounts::end_employment`.
+
+use diesel::{Connection, OptionalExtension};
+use time::Date;
+
+use super::{accounts, leave};
+use crate::access::{Action, Actor, Relation};
+use crate::clock::Timestamp;
+use crate::db::DbConnection;
+use crate::display::parse_iso_date;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::models::audit::{self, Event, Who};
+use crate::models::department::{self, Department};
+use crate::models::employee::{
+    self, DirectoryFilter, DirectorySort, Employee, EmployeeChanges, EmployeeStatus, NewEmployee,
+};
+use crate::models::new_id;
+use crate::models::user::{self, Role, email_problem, normalize_email};
+use crate::state::AppState;
+
+/// A record as typed into the HR form. Fields the sender may not change are
+/// ignored, never applied (an employee's own form has only `phone`).
+#[derive(Clone, Debug, Default)]
+pub struct RecordInput {
+    pub employee_number: String,
+    pub full_name: String,
+    pub work_email: String,
+    pub job_title: String,
+    pub department_id: String,
+    pub manager_id: String,
+    pub hire_date: String,
+    pub phone: String,
+    pub status: String,
+}
+
+/// The values of a record that passed the checks that need no database.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// Empty when creating: the next free number is used.
+    pub number: String,
+    pub full_name: String,
+    pub work_email: String,
+    pub job_title: String,
+    pub department_id: Option<String>,
+    pub manager_id: Option<String>,
+    pub hire_date: Date,
+    pub phone: String,
+    pub status: EmployeeStatus,
+}
+
+/// Digits, spaces and `+ - ( ) . /`, at most 30 characters; empty is allowed.
+pub fn phone_problem(phone: &str) -> Option<&'static str> {
+    if phone.chars().count() > 30 {
+        return Some("Use at most 30 characters.");
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-().,/".contains(c);
+    if !phone.chars().all(allowed) {
+        return Some("Use digits, spaces and + - ( ) only, like +44 20 7946 0000.");
+    }
+    if !phone.is_empty() && phone.chars().filter(char::is_ascii_digit).count() < 3 {
+        return Some("Enter a phone number with at least 3 digits.");
+    }
+    None
+}
+
+fn required_text(value: &str, missing: &str) -> Option<String> {
+    if value.is_empty() {
+        Some(missing.into())
+    } else if value.chars().count() > 100 {
+        Some("Use at most 100 characters.".into())
+    } else {
+        None
+    }
+}
+
+/// Checks everything that needs no database. `editing`: the number and
+/// status are required (a new record gets the next number and is active).
+pub fn check(input: &RecordInput, editing: bool) -> Result<Checked, FieldErrors> {
+    let t = |s: &str| s.trim().to_owned();
+    let number = t(&input.employee_number);
+    let email = normalize_email(&input.work_email);
+    let hire_date_text = t(&input.hire_date);
+    let mut errors = FieldErrors::new();
+    if number.is_empty() {
+        if editing {
+            errors.add("employee_number", "Enter the employee number.");
+        }
+    } else if number.chars().count() > 20 || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        errors.add("employee_number", "Use letters, digits and dashes only, at most 20.");
+    }
+    errors.check("full_name", required_text(&t(&input.full_name), "Enter the full name."));
+    if email.is_empty() {
+        errors.add("work_email", "Enter the work email.");
+    } else {
+        errors.check("work_email", email_problem(&email));
+    }
+    errors.check("job_title", required_text(&t(&input.job_title), "Enter the job title."));
+    let hire_date = parse_iso_date(&hire_date_text);
+    if hire_date_text.is_empty() {
+        errors.add("hire_date", "Enter the hire date.");
+    } else if hire_date.is_none() {
+        errors.add("hire_date", "Enter a date like 2026-06-01.");
+    }
+    let phone = t(&input.phone);
+    errors.check("phone", phone_problem(&phone));
+    let status = if editing { EmployeeStatus::parse(input.status.trim()) } else { Some(EmployeeStatus::Active) };
+    if status.is_none() {
+        errors.add("status", "Choose a status.");
+    }
+    match (errors.is_empty(), hire_date, status) {
+        (true, Some(hire_date), Some(status)) => {
+            let department_id = t(&input.department_id);
+            let manager_id = t(&input.manager_id);
+            Ok(Checked {
+                number,
+                full_name: t(&input.full_name),
+                work_email: email,
+                job_title: t(&input.job_title),
+                department_id: (!department_id.is_empty()).then_some(department_id),
+                manager_id: (!manager_id.is_empty()).then_some(manager_id),
+                hire_date,
+                phone,
+                status,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The checks that need the database. `current`: the record being edited.
+fn check_against_db(
+    conn: &mut DbConnection,
+    c: &Checked,
+    current: Option<&Employee>,
+) -> diesel::QueryResult<FieldErrors> {
+    let self_id = current.map(|e| e.id.as_str());
+    let mut errors = FieldErrors::new();
+    if !c.number.is_empty() && employee::number_taken(conn, &c.number, self_id)? {
+        errors.add("employee_number", format!("{} is already someone else's number.", c.number));
+    }
+    if employee::email_taken(conn, &c.work_email, self_id)? {
+        errors.add("work_email", "Another employee record already has this work email.");
+    }
+    if let Some(id) = &c.department_id
+        && department::find(conn, id).optional()?.is_none()
+    {
+        errors.add("department_id", "Choose a department from the list.");
+    }
+    if let Some(manager_id) = &c.manager_id {
+        let unchanged = current.is_some_and(|e| e.manager_id.as_deref() == Some(manager_id.as_str()));
+        match employee::find(conn, manager_id).optional()? {
+            _ if Some(manager_id.as_str()) == self_id => errors.add("manager_id", "Nobody can be their own manager."),
+            None => errors.add("manager_id", "Choose a manager from the list."),
+            Some(m) if m.is_terminated() && !unchanged => {
+                errors.add("manager_id", format!("{} no longer works here; choose a current employee.", m.full_name))
+            }
+            Some(m) => {
+                if let Some(me) = current
+                    && employee::would_create_cycle(conn, &me.id, &m.id)?
+                {
+                    errors.add(
+                        "manager_id",
+                        format!("{} already reports to {}; choose another manager.", m.full_name, me.full_name),
+                    );
+                }
+            }
+        }
+    }
+    Ok(errors)
+}
+
+/// The account with this email, if it has no employee record yet.
+fn unlinked_account(conn: &mut DbConnection, email: &str) -> diesel::QueryResult<Option<String>> {
+    match user::find_by_email(conn, email)? {
+        Some(account) if employee::find_by_user(conn, &account.id)?.is_none() => Ok(Some(account.id)),
+        _ => Ok(None),
+    }
+}
+
+/// The role of the account linked to `record`, if any.
+pub fn linked_role(conn: &mut DbConnection, record: &Employee) -> AppResult<Option<Role>> {
+    match &record.user_id {
+        Some(user_id) => Ok(Some(user::find(conn, user_id)?.role()?)),
+        None => Ok(None),
+    }
+}
+
+// ---------- Seeing records ----------
+
+/// The record `id`, if this person may see it; otherwise 404, as if it did not exist.
+pub async fn visible(state: &AppState, actor: &Actor, id: String) -> AppResult<Employee> {
+    let target = state.db.run(move |conn| Ok(employee::find(conn, &id)?)).await?;
+    if actor.may_view_employee(&target) { Ok(target) } else { Err(AppError::NotFound) }
+}
+
+/// Who is editing whom: the full form (HR) or the phone number only (oneself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Editor {
+    Full,
+    PhoneOnly,
+}
+
+/// How `actor` may edit `target`, whose account (if any) has `target_role`.
+pub fn editor_for(actor: &Actor, target: &Employee, target_role: Option<Role>) -> AppResult<Editor> {
+    let relation = actor.relation_to(target);
+    if actor.can(Action::EditEmployee, relation) {
+        if let Some(role) = target_role {
+            actor.authorize_over(role)?;
+        }
+        Ok(Editor::Full)
+    } else if actor.can(Action::EditPhone, relation) {
+        Ok(Editor::PhoneOnly)
+    } else {
+        Err(AppError::forbidden("You can only change your own phone number."))
+    }
+}
+
+/// The record `id` and how `actor` may edit it; 403 when they may not.
+pub async fn for_edit(state: &AppState, actor: &Actor, id: String) -> AppResult<(Employee, Editor)> {
+    let target = visible(state, actor, id).await?;
+    let loaded = target.clone();
+    let role = state.db.run(move |conn| linked_role(conn, &loaded)).await?;
+    let editor = editor_for(actor, &target, role)?;
+    Ok((target, editor))
+}
+
+/// One person with the people and department around them, and what the
+/// viewer may do with the record.
+pub struct Profile {
+    pub target: Employee,
+    pub department: Option<Department>,
+    pub manager: Option<Employee>,
+    pub reports: Vec<Employee>,
+    pub is_own: bool,
+    pub editor: Option<Editor>,
+    pub may_terminate: bool,
+}
+
+pub async fn profile(state: &AppState, actor: &Actor, id: String) -> AppResult<Profile> {
+    let target = visible(state, actor, id).await?;
+    let loaded = target.clone();
+    let (department, manager, reports, role) = state
+        .db
+        .run(move |conn| {
+            let department = loaded.department_id.as_deref().map(|id| department::find(conn, id)).transpose()?;
+            let manager = loaded.manager_id.as_deref().map(|id| employee::find(conn, id)).transpose()?;
+            let reports = employee::direct_reports(conn, &loaded.id)?;
+            Ok((department, manager, reports, linked_role(conn, &loaded)?))
+        })
+        .await?;
+    let relation = actor.relation_to(&target);
+    let outranked = role.is_some_and(|role| actor.authorize_over(role).is_err());
+    Ok(Profile {
+        is_own: relation == Relation::Own,
+        editor: editor_for(actor, &target, role).ok(),
+        may_terminate: !target.is_terminated() && !outranked && actor.can(Action::TerminateEmployee, relation),
+        department,
+        manager,
+        reports,
+        target,
+    })
+}
+
+/// What the HR form offers: departments, the people one may pick as manager
+/// (a terminated manager of the record being edited still shows, so saving
+/// does not silently drop them), and the next free number.
+pub struct FormChoices {
+    pub departments: Vec<Department>,
+    pub staff: Vec<Employee>,
+    pub next_number: String,
+}
+
+pub async fn form_choices(state: &AppState, actor: &Actor, editing: Option<&Employee>) -> AppResult<FormChoices> {
+    match editing {
+        Some(target) => actor.authorize(Action::EditEmployee, actor.relation_to(target))?,
+        None => actor.authorize_global(Action::CreateEmployee)?,
+    }
+    let keep_manager = editing.and_then(|e| e.manager_id.clone());
+    let mut choices = state
+        .db
+        .run(move |conn| {
+            let mut staff = employee::current_staff(conn)?;
+            if let Some(id) = keep_manager
+                && !staff.iter().any(|e| e.id == id)
+                && let Some(m) = employee::find(conn, &id).optional()?
+            {
+                staff.push(m);
+            }
+            Ok(FormChoices {
+                departments: department::all(conn)?,
+                staff,
+                next_number: employee::next_employee_number(conn)?,
+            })
+        })
+        .await?;
+    choices.staff.sort_by_key(|e| e.full_name.to_lowercase());
+    Ok(choices)
+}
+
+/// The department and manager names shown beside one's own phone form.
+pub async fn surroundings(state: &AppState, target: &Employee) -> AppResult<(Option<String>, Option<String>)> {
+    let (department_id, manager_id) = (target.department_id.clone(), target.manager_id.clone());
+    state
+        .db
+        .run(move |conn| {
+            let department = department_id.map(|id| department::find(conn, &id)).transpose()?;
+            let manager = manager_id.map(|id| employee::find(conn, &id)).transpose()?;
+            Ok((department.map(|d| d.name), manager.map(|m| m.full_name)))
+        })
+        .await
+}
+
+// ---------- Creating and editing ----------
+
+/// HR creates a record; an account that already has this email is linked to
+/// it. Returns the new record's id.
+pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppResult<String> {
+    actor.authorize_global(Action::CreateEmployee)?;
+    let checked = check(&input, false).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let who = Who::of(actor);
+    state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, AppError, _>(|conn| {
+                check_against_db(conn, &checked, None)?.into_result()?;
+                let number = match checked.number.as_str() {
+                    "" => employee::next_employee_number(conn)?,
+                    given => given.to_owned(),
+                };
+                let user_id = unlinked_account(conn, &checked.work_email)?;
+                let id = new_id();
+                let record = NewEmployee {
+                    id: &id,
+                    employee_number: &number,
+                    user_id: user_id.as_deref(),
+                    full_name: &checked.full_name,
+                    work_email: &checked.work_email,
+                    job_title: &checked.job_title,
+                    department_id: checked.department_id.as_deref(),
+                    manager_id: checked.manager_id.as_deref(),
+                    hire_date: checked.hire_date,
+                    phone: &checked.phone,
+                    status: EmployeeStatus::Active.as_str(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                if !employee::insert(conn, &record)? {
+                    // Someone took the email or number a moment ago.
+                    let mut errors = check_against_db(conn, &checked, None)?;
+                    errors.add("employee_number", format!("{number} was just taken; try again."));
+                    return Err(AppError::Invalid(errors));
+                }
+                let linked = if user_id.is_some() { "; linked to the existing account" } else { "" };
+                let detail = format!("{number} {}{linked}", checked.full_name);
+                let entry = who.entry().email(checked.work_email.as_str()).detail(&detail);
+                audit::record(conn, now, Event::EmployeeCreated, entry)?;
+                Ok(id)
+            })
+        })
+        .await
+}
+
+/// Saves an edit: every field when HR edits, the phone only when someone edits
+/// their own record (anything else sent is ignored). A change of status to
+/// terminated ends the employment (see `accounts::end_employment`).
+pub async fn update(state: &AppState, actor: &Actor, id: String, input: RecordInput) -> AppResult<()> {
+    let (target, editor) = for_edit(state, actor, id).await?;
+    let now = state.clock.now();
+    let who = Who::of(actor);
+    match editor {
+        Editor::PhoneOnly => {
+            let phone = input.phone.trim().to_owned();
+            if let Some(problem) = phone_problem(&phone) {
+                return Err(AppError::invalid("phone", problem));
+            }
+            state
+                .db
+                .transaction(move |conn| {
+                    employee::set_phone(conn, &target.id, &phone, now)?;
+                    let detail = format!("{} {}: phone", target.employee_number, target.full_name);
+                    let entry = who.entry().email(target.work_email.as_str()).detail(&detail);
+                    audit::record(conn, now, Event::EmployeeUpdated, entry)
+                })
+                .await
+        }
+        Editor::Full => {
+            let checked = check(&input, true).map_err(AppError::Invalid)?;
+            let (actor, revoked) = (actor.clone(), state.db.clone());
+            let revoked = revoked
+                .run(move |conn| {
+                    conn.transaction::<_, AppError, _>(|conn| save_full(conn, &actor, &target.id, &checked, &who, now))
+                })
+                .await?;
+            state.revoke_now(&revoked);
+            Ok(())
+        }
+    }
+}
+
+/// HR's edit, inside one transaction: every field, and what a change of
+/// status or manager means. Returns the sessions revoked.
+fn save_full(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    c: &Checked,
+    who: &Who,
+    now: Timestamp,
+) -> AppResult<Vec<String>> {
+    if c.status == EmployeeStatus::Terminated {
+        // Taken first, so that on SQLite the write lock comes before any read.
+        user::lock_account_changes(conn)?;
+    }
+    let current = employee::find(conn, id)?;
+    // Re-checked inside the transaction: the linked account may have changed meanwhile.
+    editor_for(actor, &current, linked_role(conn, &current)?)?;
+    check_against_db(conn, c, Some(&current))?.into_result()?;
+    let ending = c.status == EmployeeStatus::Terminated && !current.is_terminated();
+    if ending && actor.relation_to(&current) == Relation::Own {
+        return Err(AppError::invalid("status", "You cannot terminate your own record. Ask someone else in HR."));
+    }
+    let changes = EmployeeChanges {
+        employee_number: &c.number,
+        full_name: &c.full_name,
+        work_email: &c.work_email,
+        job_title: &c.job_title,
+        department_id: c.department_id.as_deref(),
+        manager_id: c.manager_id.as_deref(),
+        hire_date: c.hire_date,
+        phone: &c.phone,
+        // An ending goes through `end_employment` below.
+        status: if ending { &current.status } else { c.status.as_str() },
+        updated_at: now,
+    };
+    if !employee::update(conn, id, &changes)? {
+        let mut errors = check_against_db(conn, c, Some(&current))?;
+        errors.add("work_email", "This work email or number was just taken; try again.");
+        return Err(AppError::Invalid(errors));
+    }
+    let mut revoked = Vec::new();
+    let mut notes = Vec::new();
+    if ending {
+        revoked = accounts::end_employment(conn, actor, &current, now)?;
+        notes.push(format!("terminated, sessions revoked: {}", revoked.len()));
+    } else if current.is_terminated() && c.status != EmployeeStatus::Terminated {
+        // Rehired: the record is current again and its reports' requests come
+        // back to it. A deactivated account stays so: reactivating is an Admin's decision.
+        let reports = report_ids(conn, id)?;
+        leave::reroute_waiting(conn, &reports, now)?;
+        notes.push("rehired".to_owned());
+    }
+    if current.manager_id != c.manager_id {
+        // Pending requests follow the person to their new manager at once.
+        leave::reroute_waiting(conn, &[id.to_owned()], now)?;
+    }
+    if current.user_id.is_none()
+        && let Some(user_id) = unlinked_account(conn, &c.work_email)?
+        && employee::link_user(conn, id, &user_id, now)?
+    {
+        notes.push("linked to the existing account".to_owned());
+    }
+    let changed: Vec<&str> = [
+        ("employee_number", current.employee_number != c.number),
+        ("full_name", current.full_name != c.full_name),
+        ("work_email", current.work_email != c.work_email),
+        ("job_title", current.job_title != c.job_title),
+        ("department", current.department_id != c.department_id),
+        ("manager", current.manager_id != c.manager_id),
+        ("hire_date", current.hire_date != c.hire_date),
+        ("phone", current.phone != c.phone),
+        ("status", current.status() != c.status),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect();
+    let mut detail = format!(
+        "{} {}: {}",
+        c.number,
+        c.full_name,
+        if changed.is_empty() { "no changes".to_owned() } else { changed.join(", ") }
+    );
+    for note in notes {
+        detail.push_str("; ");
+        detail.push_str(&note);
+    }
+    audit::record(conn, now, Event::EmployeeUpdated, who.entry().email(c.work_email.as_str()).detail(&detail))?;
+    Ok(revoked)
+}
+
+/// The ids of everyone whose manager is `id`.
+pub fn report_ids(conn: &mut DbConnection, id: &str) -> diesel::QueryResult<Vec<String>> {
+    Ok(employee::direct_reports(conn, id)?.into_iter().map(|e| e.id).collect())
+}
+
+/// Ends someone's employment from their profile: the record is terminated,
+/// their account deactivated and every session of it revoked, all in one
+/// transaction (see `accounts::end_employment`). Already terminated: nothing.
+pub async fn terminate(state: &AppState, actor: &Actor, id: String) -> AppResult<String> {
+    let target = visible(state, actor, id).await?;
+    actor.authorize(Action::TerminateEmployee, actor.relation_to(&target))?;
+    let now = state.clock.now();
+    let (who, acting) = (Who::of(actor), actor.clone());
+    let target_id = target.id.clone();
+    let revoked = state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, AppError, _>(|conn| {
+                user::lock_account_changes(conn)?;
+                // Re-read inside the transaction: someone may have changed it meanwhile.
+                let current = employee::find(conn, &target.id)?;
+                if current.is_terminated() {
+                    return Ok(Vec::new());
+                }
+                let revoked = accounts::end_employment(conn, &acting, &current, now)?;
+                let detail = format!(
+                    "{} {}; account deactivated: {}; sessions revoked: {}",
+                    current.employee_number,
+                    current.full_name,
+                    if current.user_id.is_some() { "yes" } else { "no account" },
+                    revoked.len()
+                );
+                let entry = who.entry().email(current.work_email.as_str()).detail(&detail);
+                audit::record(conn, now, Event::EmployeeTerminated, entry)?;
+                Ok(revoked)
+            })
+        })
+        .await?;
+    state.revoke_now(&revoked);
+    Ok(target_id)
+}
+
+// ---------- The directory ----------
+
+/// How many people a directory page shows.
+pub const PER_PAGE: i64 = 25;
+
+/// What the directory was asked for.
+#[derive(Clone, Debug, Default)]
+pub struct DirectoryQuery {
+    pub name: String,
+    pub department_id: Option<String>,
+    pub title: String,
+    /// Honoured only for those who may see former staff.
+    pub include_terminated: bool,
+    pub sort: DirectorySort,
+    pub page: i64,
+}
+
+pub struct Directory {
+    pub departments: Vec<Department>,
+    /// Whether former staff are included (asked for, and allowed).
+    pub include_terminated: bool,
+    pub total: i64,
+    /// The page shown (the one asked for, within range).
+    pub page: i64,
+    pub last_page: i64,
+    /// Each record with its department's name.
+    pub rows: Vec<(Employee, Option<String>)>,
+}
+
+pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -> AppResult<Directory> {
+    actor.authorize_global(Action::ViewDirectory)?;
+    let include_terminated = query.include_terminated && actor.can_globally(Action::ViewTerminatedStaff);
+    let filter = DirectoryFilter {
+        name: query.name,
+        department_id: query.department_id,
+        title: query.title,
+        include_terminated,
+    };
+    let (sort, requested) = (query.sort, query.page.clamp(1, 1_000_000));
+    state
+        .db
+        .run(move |conn| {
+            let departments = department::all(conn)?;
+            let total = employee::directory_count(conn, &filter)?;
+            let last_page = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+            let page = requested.min(last_page);
+            let rows = employee::directory_page(conn, &filter, sort, PER_PAGE, (page - 1) * PER_PAGE)?;
+            Ok(Directory { departments, include_terminated, total, page, last_page, rows })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers() {
+        for ok in ["", "+44 20 7946 0000", "(555) 123-4567", "0301/123"] {
+            assert_eq!(phone_problem(ok), None, "{ok:?}");
+        }
+        for bad in ["call me", "12", "+1 555 0000 ext. 5", &"1".repeat(31)] {
+            assert!(phone_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_new_record_needs_no_number_and_is_active() {
+        let input = RecordInput {
+            full_name: " Ann Lee ".into(),
+            work_email: "Ann@Example.com".into(),
+            job_title: "Engineer".into(),
+            hire_date: "2026-06-01".into(),
+            status: "terminated".into(),
+            ..Default::default()
+        };
+        let c = check(&input, false).expect("valid");
+        assert_eq!(
+            (c.number.as_str(), c.full_name.as_str(), c.work_email.as_str()),
+            ("", "Ann Lee", "ann@example.com")
+        );
+        assert_eq!(c.status, EmployeeStatus::Active);
+        let errors = check(&input, true).expect_err("editing needs a number");
+        assert!(errors.has("employee_number"));
+    }
+
+    #[test]
+    fn bad_values_get_a_message_each() {
+        let input = RecordInput { hire_date: "1 June".into(), phone: "x".into(), ..Default::default() };
+        let e = check(&input, true).expect_err("invalid");
+        for field in ["full_name", "work_email", "job_title", "hire_date", "phone", "status", "employee_number"] {
+            assert!(e.has(field), "{field}");
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The rules of leave that need no database: working days, the leave year,
+//! what a request may become, and when it fits the balance.
+//!
+//! Amounts are integers in HALF DAYS (a full working day is 2), so half-day
+//! leave needs no floating point. A request never crosses 31 December, so each
+//! request belongs to the year of its first day and balances are computed per
+//! calendar year from that.
+
+use time::{Date, Month, Weekday};
+
+use crate::display::{days_phrase, long_date, parse_iso_date};
+use crate::error::FieldErrors;
+use crate::models::leave::{LeaveRequest, LeaveStatus, LeaveType};
+
+/// The longest allowance HR may set, in days.
+pub const MAX_ALLOWANCE_DAYS: i32 = 366;
+pub const MAX_REASON_CHARS: usize = 500;
+pub const MAX_COMMENT_CHARS: usize = 500;
+pub const MAX_HOLIDAY_NAME_CHARS: usize = 100;
+
+/// Monday to Friday, and not a public holiday.
+pub fn is_working_day(day: Date, holidays: &[Date]) -> bool {
+    !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) && !holidays.contains(&day)
+}
+
+/// How much leave `first..=last` takes, in half days: each working day counts
+/// 2, or 1 when `half_day` (which the form only allows for a single day).
+/// Weekends and `holidays` count nothing; an empty or reversed range is 0.
+pub fn working_half_days(first: Date, last: Date, half_day: bool, holidays: &[Date]) -> i32 {
+    let per_day = if half_day { 1 } else { 2 };
+    let mut total = 0;
+    let mut day = first;
+    while day <= last {
+        if is_working_day(day, holidays) {
+            total += per_day;
+        }
+        match day.next_day() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    total
+}
+
+pub fn year_start(year: i32) -> Option<Date> {
+    Date::from_calendar_date(year, Month::January, 1).ok()
+}
+
+pub fn year_end(year: i32) -> Option<Date> {
+    Date::from_calendar_date(year, Month::December, 31).ok()
+}
+
+/// The years a request may fall in: last year (leave recorded afterwards) to next year.
+pub fn allowed_range(today: Date) -> (Date, Date) {
+    let start = year_start(today.year() - 1).unwrap_or(today);
+    let end = year_end(today.year() + 1).unwrap_or(today);
+    (start, end)
+}
+
+/// The holidays HR maintains: this year's and next year's.
+pub fn holiday_range(today: Date) -> (Date, Date) {
+    let start = year_start(today.year()).unwrap_or(today);
+    let end = year_end(today.year() + 1).unwrap_or(today);
+    (start, end)
+}
+
+/// A leave request as a person typed it.
+#[derive(Clone, Debug, Default)]
+pub struct RequestInput {
+    pub leave_type_id: String,
+    pub first_day: String,
+    pub last_day: String,
+    pub half_day: bool,
+    pub reason: String,
+}
+
+/// A request that passed the checks that need no database.
+#[derive(Clone, Debug)]
+pub struct CheckedRequest {
+    pub leave_type: LeaveType,
+    pub first: Date,
+    pub last: Date,
+    pub half_day: bool,
+    pub reason: String,
+}
+
+/// Checks a request against everything that needs no database: a known type,
+/// real dates within the years one may book, in order, within one year, a
+/// half day only on a single day, a reason of sensible length.
+pub fn check_request(input: &RequestInput, types: &[LeaveType], today: Date) -> Result<CheckedRequest, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let leave_type = types.iter().find(|t| t.id == input.leave_type_id).cloned();
+    if leave_type.is_none() {
+        errors.add("leave_type_id", "Choose a type of leave from the list.");
+    }
+    let (earliest, latest) = allowed_range(today);
+    let date = |text: &str, which: &str| -> Result<Date, String> {
+        if text.trim().is_empty() {
+            return Err(format!("Enter the {which} day."));
+        }
+        let day = parse_iso_date(text).ok_or_else(|| format!("Enter the {which} day as a date, like 2026-06-15."))?;
+        if day < earliest || day > latest {
+            return Err(format!("Choose a day between {} and {}.", long_date(earliest), long_date(latest)));
+        }
+        Ok(day)
+    };
+    let first = date(&input.first_day, "first").map_err(|e| errors.add("first_day", e)).ok();
+    let last = date(&input.last_day, "last").map_err(|e| errors.add("last_day", e)).ok();
+    if let (Some(first), Some(last)) = (first, last) {
+        if last < first {
+            errors.add("last_day", "The last day cannot be before the first day.");
+        } else if last.year() != first.year() {
+            // Each request belongs to one year's allowance.
+            errors.add(
+                "last_day",
+                format!(
+                    "Leave cannot run past 31 December. Make two requests: one ending 31 December {}, one starting 1 January {}.",
+                    first.year(),
+                    last.year()
+                ),
+            );
+        } else if input.half_day && first != last {
+            errors
+                .add("half_day", "A half day can only be taken on a single day: make the first and last day the same.");
+        }
+    }
+    let reason = input.reason.trim().to_owned();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        errors.add("reason", format!("Use at most {MAX_REASON_CHARS} characters."));
+    }
+    match (leave_type, first, last) {
+        (Some(leave_type), Some(first), Some(last)) if errors.is_empty() => {
+            Ok(CheckedRequest { leave_type, first, last, half_day: input.half_day, reason })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// At request time: pending and approved leave both count against what is
+/// left. `Err` says why it does not fit.
+pub fn fits_at_request(balance: &Balance, half_days: i32, today: Date, year: i32) -> Result<(), String> {
+    match balance.left() {
+        Some(left) if half_days > left => {
+            let for_year = if year == today.year() { String::new() } else { format!(" for {year}") };
+            Err(format!(
+                "You have {} of {} left{for_year}; this request needs {}.",
+                days_phrase(left.max(0)),
+                balance.leave_type.name,
+                days_phrase(half_days)
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// At approval time: other pending requests are not promised yet, so only
+/// approved leave counts. `Err` says why it does not fit.
+pub fn fits_at_approval(balance: &Balance, half_days: i32, year: i32) -> Result<(), String> {
+    let Some(allowance) = balance.allowance else {
+        return Ok(());
+    };
+    let free = allowance - balance.taken;
+    if half_days <= free {
+        return Ok(());
+    }
+    Err(format!(
+        "This request needs {}, but only {} of {} {} left for {year} after the leave already approved. Reject it, or ask HR to change the allowance.",
+        days_phrase(half_days),
+        days_phrase(free.max(0)),
+        balance.leave_type.name,
+        if free.max(0) == 2 { "is" } else { "are" },
+    ))
+}
+
+/// An allowance as HR typed it. Empty: unlimited; otherwise a whole number of
+/// days from 0 to 366.
+pub fn parse_allowance(text: &str) -> Result<Option<i32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<i32>() {
+        Ok(days) if (0..=MAX_ALLOWANCE_DAYS).contains(&days) => Ok(Some(days)),
+        _ => Err(format!(
+            "Enter a whole number of days from 0 to {MAX_ALLOWANCE_DAYS}, or leave the field empty for unlimited."
+        )),
+    }
+}
+
+/// A public holiday as HR typed it: a day in `range` and a name.
+pub fn check_holiday(day: &str, name: &str, range: (Date, Date)) -> Result<(Date, String), FieldErrors> {
+    let (start, end) = range;
+    let mut errors = FieldErrors::new();
+    let day = if day.trim().is_empty() {
+        errors.add("day", "Enter the day.");
+        None
+    } else {
+        match parse_iso_date(day) {
+            Some(day) if day >= start && day <= end => Some(day),
+            Some(_) => {
+                errors.add("day", format!("Choose a day between {} and {}.", long_date(start), long_date(end)));
+                None
+            }
+            None => {
+                errors.add("day", "Enter the day as a date, like 2026-12-25.");
+                None
+            }
+        }
+    };
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        errors.add("name", "Enter a name for the holiday.");
+    } else if name.chars().count() > MAX_HOLIDAY_NAME_CHARS {
+        errors.add("name", format!("Use at most {MAX_HOLIDAY_NAME_CHARS} characters."));
+    }
+    match day {
+        Some(day) if errors.is_empty() => Ok((day, name)),
+        _ => Err(errors),
+    }
+}
+
+/// What cancelling does to a request in `status` whose leave starts on
+/// `first_day`: a pending request is simply cancelled; approved leave that has
+/// not started goes back to the approver as a cancellation request. Anything
+/// else is refused with the reason.
+pub fn cancel_outcome(status: LeaveStatus, first_day: Date, today: Date) -> Result<LeaveStatus, &'static str> {
+    match status {
+        LeaveStatus::Pending => Ok(LeaveStatus::Cancelled),
+        LeaveStatus::Approved if first_day > today => Ok(LeaveStatus::CancelRequested),
+        LeaveStatus::Approved => {
+            Err("This leave has already started, so it can no longer be cancelled here. Ask HR if it needs to change.")
+        }
+        LeaveStatus::CancelRequested => Err("You have already asked to cancel this leave; your approver will decide."),
+        LeaveStatus::Rejected => Err("This request was rejected; there is nothing to cancel."),
+        LeaveStatus::Cancelled => Err("This request is already cancelled."),
+    }
+}
+
+/// Where a decision takes a request in `status`: a pending request is
+/// approved or rejected; for a cancellation request, approving cancels the
+/// leave and rejecting keeps it approved. `None`: nothing is waiting for a decision.
+pub fn decision_outcome(status: LeaveStatus, approve: bool) -> Option<LeaveStatus> {
+    match (status, approve) {
+        (LeaveStatus::Pending, true) => Some(LeaveStatus::Approved),
+        (LeaveStatus::Pending, false) => Some(LeaveStatus::Rejected),
+        (LeaveStatus::CancelRequested, true) => Some(LeaveStatus::Cancelled),
+        (LeaveStatus::CancelRequested, false) => Some(LeaveStatus::Approved),
+        _ => None,
+    }
+}
+
+/// One leave type's balance for one employee and year, in half days.
+#[derive(Clone, Debug)]
+pub struct Balance {
+    pub leave_type: LeaveType,
+    /// `None`: unlimited.
+    pub allowance: Option<i32>,
+    /// Approved, and approved with a cancellation asked for.
+    pub taken: i32,
+    pub pending: i32,
+}
+
+impl Balance {
+    /// What can still be requested; `None` for unlimited types.
+    pub fn left(&self) -> Option<i32> {
+        self.allowance.map(|a| a - self.taken - self.pending)
+    }
+}
+
+/// Sums the requests of the year into balances, one per type.
+pub fn tally(types: Vec<LeaveType>, requests: &[LeaveRequest], year: i32) -> Vec<Balance> {
+    types
+        .into_iter()
+        .map(|leave_type| {
+            let mut balance = Balance { allowance: leave_type.allowance_half_days(), taken: 0, pending: 0, leave_type };
+            for r in requests.iter().filter(|r| r.leave_type_id == balance.leave_type.id && r.first_day.year() == year)
+            {
+                match r.status() {
+                    LeaveStatus::Approved | LeaveStatus::CancelRequested => balance.taken += r.half_days,
+                    LeaveStatus::Pending => balance.pending += r.half_days,
+                    LeaveStatus::Rejected | LeaveStatus::Cancelled => {}
+                }
+            }
+            balance
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let may_day = [date!(2026 - 06 - 03)];
+        #[rustfmt::skip]
+        let cases: &[(Date, Date, bool, &[Date], i32)] = &[
+            // Monday to Friday: five days.
+            (date!(2026 - 06 - 01), date!(2026 - 06 - 05), false, &[], 10),
+            // Through a weekend: Friday and Monday.
+            (date!(2026 - 06 - 05), date!(2026 - 06 - 08), false, &[], 4),
+            // A holiday on Wednesday.
+            (date!(2026 - 06 - 01), date!(2026 - 06 - 05), false, &may_day, 8),
+            // A half day.
+            (date!(2026 - 06 - 02), date!(2026 - 06 - 02), true, &[], 1),
+            // A half day on a Saturday, a full Sunday, a holiday: nothing.
+            (date!(2026 - 06 - 06), date!(2026 - 06 - 06), true, &[], 0),
+            (date!(2026 - 06 - 07), date!(2026 - 06 - 07), false, &[], 0),
+            (date!(2026 - 06 - 03), date!(2026 - 06 - 03), false, &may_day, 0),
+            // Reversed: nothing.
+            (date!(2026 - 06 - 05), date!(2026 - 06 - 01), false, &[], 0),
+        ];
+        for &(first, last, half, holidays, expected) in cases {
+            assert_eq!(working_half_days(first, last, half, holidays), expected, "{first}..{last} half={half}");
+        }
+    }
+
+    #[test]
+    fn cancelling_depends_on_status_and_start() {
+        let today = date!(2026 - 06 - 01);
+        let (past, now, future) = (date!(2026 - 05 - 29), today, date!(2026 - 06 - 02));
+        use LeaveStatus::*;
+        assert_eq!(cancel_outcome(Pending, past, today), Ok(Cancelled));
+        assert_eq!(cancel_outcome(Pending, future, today), Ok(Cancelled));
+        assert_eq!(cancel_outcome(Approved, future, today), Ok(CancelRequested));
+        assert!(cancel_outcome(Approved, now, today).is_err());
+        assert!(cancel_outcome(Approved, past, today).is_err());
+        for done in [Rejected, Cancelled, CancelRequested] {
+            assert!(cancel_outcome(done, future, today).is_err(), "{done:?}");
+        }
+    }
+
+    #[test]
+    fn decisions_move_requests() {
+        use LeaveStatus::*;
+        assert_eq!(decision_outcome(Pending, true), Some(Approved));
+        assert_eq!(decision_outcome(Pending, false), Some(Rejected));
+        assert_eq!(decision_outcome(CancelRequested, true), Some(Cancelled));
+        assert_eq!(decision_outcome(CancelRequested, false), Some(Approved));
+        for decided in [Approved, Rejected, Cancelled] {
+            assert_eq!(decision_outcome(decided, true), None);
+            assert_eq!(decision_outcome(decided, false), None);
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for status in LeaveStatus::ALL {
+            assert_eq!(LeaveStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(LeaveStatus::parse("maybe"), None);
+    }
+}
