@@ -96,6 +96,16 @@ impl Db {
         self.run(move |conn| Ok(conn.transaction(f)?)).await
     }
 
+    /// Runs `f` in one database transaction, for domain functions whose
+    /// refusals (`AppError`) roll back whatever they had written.
+    pub async fn atomic<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| conn.transaction(f)).await
+    }
+
     /// Blocking variant of `transaction`, for start-up and the command line.
     pub fn transaction_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>) -> AppResult<T> {
         self.run_blocking(move |conn| Ok(conn.transaction(f)?))

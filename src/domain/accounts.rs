@@ -111,41 +111,39 @@ pub async fn register(state: &AppState, client: &Client, input: RegistrationInpu
     let ip = client.ip.clone();
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let id = new_id();
-                let new_user = NewUser {
-                    id: &id,
-                    email: &email,
-                    full_name: &name,
-                    password_hash: &hash,
-                    role: Role::Employee.as_str(),
-                    active: true,
-                    created_at: now,
-                    updated_at: now,
-                };
-                if !user::insert(conn, &new_user)? {
-                    return Err(AppError::invalid("email", TAKEN));
-                }
-                let record = match mode {
-                    Registration::Invite => {
-                        let invitation = employee::invitation_for(conn, &email)?
-                            .ok_or_else(|| AppError::invalid("email", NO_INVITATION))?;
-                        if !employee::link_user(conn, &invitation.id, &id, now)? {
-                            return Err(AppError::invalid("email", NO_INVITATION));
-                        }
-                        format!("linked to employee record {}", invitation.employee_number)
+        .atomic(move |conn| {
+            let id = new_id();
+            let new_user = NewUser {
+                id: &id,
+                email: &email,
+                full_name: &name,
+                password_hash: &hash,
+                role: Role::Employee.as_str(),
+                active: true,
+                created_at: now,
+                updated_at: now,
+            };
+            if !user::insert(conn, &new_user)? {
+                return Err(AppError::invalid("email", TAKEN));
+            }
+            let record = match mode {
+                Registration::Invite => {
+                    let invitation = employee::invitation_for(conn, &email)?
+                        .ok_or_else(|| AppError::invalid("email", NO_INVITATION))?;
+                    if !employee::link_user(conn, &invitation.id, &id, now)? {
+                        return Err(AppError::invalid("email", NO_INVITATION));
                     }
-                    _ => match employee::enroll(conn, &id, &email, &name, now)? {
-                        Enrollment::Linked(_) => "linked to the employee record HR entered".to_owned(),
-                        Enrollment::Created(_) => "new employee record".to_owned(),
-                        Enrollment::Unavailable => return Err(AppError::invalid("email", RECORD_CLAIMED)),
-                    },
-                };
-                let who = Who::account(&id, None, Some(&ip));
-                audit::record(conn, now, Event::Registration, who.entry().email(email.as_str()).detail(&record))?;
-                Ok(())
-            })
+                    format!("linked to employee record {}", invitation.employee_number)
+                }
+                _ => match employee::enroll(conn, &id, &email, &name, now)? {
+                    Enrollment::Linked(_) => "linked to the employee record HR entered".to_owned(),
+                    Enrollment::Created(_) => "new employee record".to_owned(),
+                    Enrollment::Unavailable => return Err(AppError::invalid("email", RECORD_CLAIMED)),
+                },
+            };
+            let who = Who::account(&id, None, Some(&ip));
+            audit::record(conn, now, Event::Registration, who.entry().email(email.as_str()).detail(&record))?;
+            Ok(())
         })
         .await
 }
@@ -600,27 +598,25 @@ pub async fn change_password(
     let (user_id, session_id) = (me.user_id.clone(), me.session_id.clone());
     let revoked = state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                // The conditional write comes first: SQLite takes its write lock
-                // before anything is read, and of two racing changes one wins.
-                if !user::replace_password_hash(conn, &user_id, &old_hash, &new_hash, now)? {
-                    return Err(AppError::conflict(
-                        "Password changed elsewhere",
-                        "Your password was changed a moment ago from another session. Enter the new one.",
-                    ));
-                }
-                // A session revoked a moment ago elsewhere may not change the password.
-                if !sessions::find(conn, &session_id)?.is_live(now) {
-                    return Err(AppError::forbidden("Your session has ended. Sign in again."));
-                }
-                let revoked =
-                    sessions::revoke_others_for_user(conn, &user_id, &session_id, RevokeReason::PasswordChanged, now)?;
-                throttle::clear_account(conn, &Keys::new(&email, &ip))?;
-                let detail = format!("{} other session(s) signed out", revoked.len());
-                audit::record(conn, now, Event::PasswordChanged, who.entry().email(email.as_str()).detail(&detail))?;
-                Ok(revoked)
-            })
+        .atomic(move |conn| {
+            // The conditional write comes first: SQLite takes its write lock
+            // before anything is read, and of two racing changes one wins.
+            if !user::replace_password_hash(conn, &user_id, &old_hash, &new_hash, now)? {
+                return Err(AppError::conflict(
+                    "Password changed elsewhere",
+                    "Your password was changed a moment ago from another session. Enter the new one.",
+                ));
+            }
+            // A session revoked a moment ago elsewhere may not change the password.
+            if !sessions::find(conn, &session_id)?.is_live(now) {
+                return Err(AppError::forbidden("Your session has ended. Sign in again."));
+            }
+            let revoked =
+                sessions::revoke_others_for_user(conn, &user_id, &session_id, RevokeReason::PasswordChanged, now)?;
+            throttle::clear_account(conn, &Keys::new(&email, &ip))?;
+            let detail = format!("{} other session(s) signed out", revoked.len());
+            audit::record(conn, now, Event::PasswordChanged, who.entry().email(email.as_str()).detail(&detail))?;
+            Ok(revoked)
         })
         .await?;
     state.revoke_now(&revoked);
@@ -649,19 +645,17 @@ pub async fn revoke_session(state: &AppState, actor: &Actor, session_id: String)
     let target = session_id.clone();
     let revoked = state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                if sessions::revoke_for_user(conn, &target, &user_id, RevokeReason::SignedOutByUser, now)? {
-                    let detail = format!("from session {}", crate::display::short_id(&current));
-                    audit::record(conn, now, Event::SessionRevoked, who.in_session(&target).entry().detail(&detail))?;
-                    return Ok(true);
-                }
-                // Nothing revoked: already ended if it is theirs, otherwise not theirs to know about.
-                match sessions::find(conn, &target).optional()? {
-                    Some(s) if s.user_id == user_id => Ok(false),
-                    _ => Err(AppError::NotFound),
-                }
-            })
+        .atomic(move |conn| {
+            if sessions::revoke_for_user(conn, &target, &user_id, RevokeReason::SignedOutByUser, now)? {
+                let detail = format!("from session {}", crate::display::short_id(&current));
+                audit::record(conn, now, Event::SessionRevoked, who.in_session(&target).entry().detail(&detail))?;
+                return Ok(true);
+            }
+            // Nothing revoked: already ended if it is theirs, otherwise not theirs to know about.
+            match sessions::find(conn, &target).optional()? {
+                Some(s) if s.user_id == user_id => Ok(false),
+                _ => Err(AppError::NotFound),
+            }
         })
         .await?;
     if revoked {

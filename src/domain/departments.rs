@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use diesel::{Connection, OptionalExtension};
+use diesel::OptionalExtension;
 
 use crate::access::{Action, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -15,13 +15,15 @@ use crate::state::AppState;
 
 const NAME_TAKEN: &str = "A department with this name already exists.";
 
-fn name_problem(name: &str) -> Option<&'static str> {
+/// The name as it is stored: trimmed, present, at most 80 characters.
+fn checked_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
     if name.is_empty() {
-        Some("Enter the department's name.")
+        Err(AppError::invalid("name", "Enter the department's name."))
     } else if name.chars().count() > 80 {
-        Some("Use at most 80 characters.")
+        Err(AppError::invalid("name", "Use at most 80 characters."))
     } else {
-        None
+        Ok(name.to_owned())
     }
 }
 
@@ -60,29 +62,19 @@ pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<Overview> {
 /// Creates a department. `Invalid` names the field `name`.
 pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<()> {
     actor.authorize_global(Action::ManageDepartments)?;
-    let name = name.trim().to_owned();
-    if let Some(problem) = name_problem(&name) {
-        return Err(AppError::invalid("name", problem));
-    }
+    let name = checked_name(name)?;
     let now = state.clock.now();
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let new = NewDepartment {
-                    id: &new_id(),
-                    name: &name,
-                    head_employee_id: None,
-                    created_at: now,
-                    updated_at: now,
-                };
-                if department::name_taken(conn, &name, None)? || !department::insert(conn, &new)? {
-                    return Err(AppError::invalid("name", NAME_TAKEN));
-                }
-                audit::record(conn, now, Event::DepartmentCreated, who.entry().detail(&name))?;
-                Ok(())
-            })
+        .atomic(move |conn| {
+            let new =
+                NewDepartment { id: &new_id(), name: &name, head_employee_id: None, created_at: now, updated_at: now };
+            if department::name_taken(conn, &name, None)? || !department::insert(conn, &new)? {
+                return Err(AppError::invalid("name", NAME_TAKEN));
+            }
+            audit::record(conn, now, Event::DepartmentCreated, who.entry().detail(&name))?;
+            Ok(())
         })
         .await
 }
@@ -119,42 +111,36 @@ pub async fn for_edit(state: &AppState, actor: &Actor, id: String) -> AppResult<
 /// fields `name` and `head_employee_id`.
 pub async fn update(state: &AppState, actor: &Actor, id: String, name: &str, head: &str) -> AppResult<()> {
     actor.authorize_global(Action::ManageDepartments)?;
-    let name = name.trim().to_owned();
+    let name = checked_name(name)?;
     let head = Some(head.trim().to_owned()).filter(|h| !h.is_empty());
-    if let Some(problem) = name_problem(&name) {
-        return Err(AppError::invalid("name", problem));
-    }
     let now = state.clock.now();
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let current = department::find(conn, &id)?;
-                if let Some(head_id) = &head {
-                    let unchanged = current.head_employee_id.as_deref() == Some(head_id.as_str());
-                    match employee::find(conn, head_id).optional()? {
-                        None => return Err(AppError::invalid("head_employee_id", "Choose a head from the list.")),
-                        Some(e) if e.is_terminated() && !unchanged => {
-                            let msg = format!("{} no longer works here; choose a current employee.", e.full_name);
-                            return Err(AppError::invalid("head_employee_id", msg));
-                        }
-                        Some(_) => {}
+        .atomic(move |conn| {
+            let current = department::find(conn, &id)?;
+            if let Some(head_id) = &head {
+                let unchanged = current.head_employee_id.as_deref() == Some(head_id.as_str());
+                match employee::find(conn, head_id).optional()? {
+                    None => return Err(AppError::invalid("head_employee_id", "Choose a head from the list.")),
+                    Some(e) if e.is_terminated() && !unchanged => {
+                        let msg = format!("{} no longer works here; choose a current employee.", e.full_name);
+                        return Err(AppError::invalid("head_employee_id", msg));
                     }
+                    Some(_) => {}
                 }
-                if department::name_taken(conn, &name, Some(&id))?
-                    || !department::update(conn, &id, &name, head.as_deref(), now)?
-                {
-                    return Err(AppError::Invalid(FieldErrors::one("name", NAME_TAKEN)));
-                }
-                let mut detail =
-                    if current.name == name { name.clone() } else { format!("{} -> {name}", current.name) };
-                if current.head_employee_id != head {
-                    detail.push_str("; head changed");
-                }
-                audit::record(conn, now, Event::DepartmentUpdated, who.entry().detail(&detail))?;
-                Ok(())
-            })
+            }
+            if department::name_taken(conn, &name, Some(&id))?
+                || !department::update(conn, &id, &name, head.as_deref(), now)?
+            {
+                return Err(AppError::Invalid(FieldErrors::one("name", NAME_TAKEN)));
+            }
+            let mut detail = if current.name == name { name.clone() } else { format!("{} -> {name}", current.name) };
+            if current.head_employee_id != head {
+                detail.push_str("; head changed");
+            }
+            audit::record(conn, now, Event::DepartmentUpdated, who.entry().detail(&detail))?;
+            Ok(())
         })
         .await
 }
@@ -167,28 +153,26 @@ pub async fn delete(state: &AppState, actor: &Actor, id: String) -> AppResult<()
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let current = department::find(conn, &id)?;
-                let members = employee::count_in_department(conn, &id)?;
-                if members > 0 {
-                    let people = if members == 1 {
-                        "1 employee record belongs".to_owned()
-                    } else {
-                        format!("{members} employee records belong")
-                    };
-                    return Err(AppError::conflict(
-                        "Department in use",
-                        format!(
-                            "{} cannot be deleted: {people} to it. Move them to another department first.",
-                            current.name
-                        ),
-                    ));
-                }
-                department::delete(conn, &id)?;
-                audit::record(conn, now, Event::DepartmentDeleted, who.entry().detail(&current.name))?;
-                Ok(())
-            })
+        .atomic(move |conn| {
+            let current = department::find(conn, &id)?;
+            let members = employee::count_in_department(conn, &id)?;
+            if members > 0 {
+                let people = if members == 1 {
+                    "1 employee record belongs".to_owned()
+                } else {
+                    format!("{members} employee records belong")
+                };
+                return Err(AppError::conflict(
+                    "Department in use",
+                    format!(
+                        "{} cannot be deleted: {people} to it. Move them to another department first.",
+                        current.name
+                    ),
+                ));
+            }
+            department::delete(conn, &id)?;
+            audit::record(conn, now, Event::DepartmentDeleted, who.entry().detail(&current.name))?;
+            Ok(())
         })
         .await
 }

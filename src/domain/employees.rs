@@ -324,42 +324,40 @@ pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppR
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                check_against_db(conn, &checked, None)?.into_result()?;
-                let number = match checked.number.as_str() {
-                    "" => employee::next_employee_number(conn)?,
-                    given => given.to_owned(),
-                };
-                let user_id = unlinked_account(conn, &checked.work_email)?;
-                let id = new_id();
-                let record = NewEmployee {
-                    id: &id,
-                    employee_number: &number,
-                    user_id: user_id.as_deref(),
-                    full_name: &checked.full_name,
-                    work_email: &checked.work_email,
-                    job_title: &checked.job_title,
-                    department_id: checked.department_id.as_deref(),
-                    manager_id: checked.manager_id.as_deref(),
-                    hire_date: checked.hire_date,
-                    phone: &checked.phone,
-                    status: EmployeeStatus::Active.as_str(),
-                    created_at: now,
-                    updated_at: now,
-                };
-                if !employee::insert(conn, &record)? {
-                    // Someone took the email or number a moment ago.
-                    let mut errors = check_against_db(conn, &checked, None)?;
-                    errors.add("employee_number", format!("{number} was just taken; try again."));
-                    return Err(AppError::Invalid(errors));
-                }
-                let linked = if user_id.is_some() { "; linked to the existing account" } else { "" };
-                let detail = format!("{number} {}{linked}", checked.full_name);
-                let entry = who.entry().email(checked.work_email.as_str()).detail(&detail);
-                audit::record(conn, now, Event::EmployeeCreated, entry)?;
-                Ok(id)
-            })
+        .atomic(move |conn| {
+            check_against_db(conn, &checked, None)?.into_result()?;
+            let number = match checked.number.as_str() {
+                "" => employee::next_employee_number(conn)?,
+                given => given.to_owned(),
+            };
+            let user_id = unlinked_account(conn, &checked.work_email)?;
+            let id = new_id();
+            let record = NewEmployee {
+                id: &id,
+                employee_number: &number,
+                user_id: user_id.as_deref(),
+                full_name: &checked.full_name,
+                work_email: &checked.work_email,
+                job_title: &checked.job_title,
+                department_id: checked.department_id.as_deref(),
+                manager_id: checked.manager_id.as_deref(),
+                hire_date: checked.hire_date,
+                phone: &checked.phone,
+                status: EmployeeStatus::Active.as_str(),
+                created_at: now,
+                updated_at: now,
+            };
+            if !employee::insert(conn, &record)? {
+                // Someone took the email or number a moment ago.
+                let mut errors = check_against_db(conn, &checked, None)?;
+                errors.add("employee_number", format!("{number} was just taken; try again."));
+                return Err(AppError::Invalid(errors));
+            }
+            let linked = if user_id.is_some() { "; linked to the existing account" } else { "" };
+            let detail = format!("{number} {}{linked}", checked.full_name);
+            let entry = who.entry().email(checked.work_email.as_str()).detail(&detail);
+            audit::record(conn, now, Event::EmployeeCreated, entry)?;
+            Ok(id)
         })
         .await
 }
@@ -507,26 +505,24 @@ pub async fn terminate(state: &AppState, actor: &Actor, id: String) -> AppResult
     let target_id = target.id.clone();
     let revoked = state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                user::lock_account_changes(conn)?;
-                // Re-read inside the transaction: someone may have changed it meanwhile.
-                let current = employee::find(conn, &target.id)?;
-                if current.is_terminated() {
-                    return Ok(Vec::new());
-                }
-                let revoked = accounts::end_employment(conn, &acting, &current, now)?;
-                let detail = format!(
-                    "{} {}; account deactivated: {}; sessions revoked: {}",
-                    current.employee_number,
-                    current.full_name,
-                    if current.user_id.is_some() { "yes" } else { "no account" },
-                    revoked.len()
-                );
-                let entry = who.entry().email(current.work_email.as_str()).detail(&detail);
-                audit::record(conn, now, Event::EmployeeTerminated, entry)?;
-                Ok(revoked)
-            })
+        .atomic(move |conn| {
+            user::lock_account_changes(conn)?;
+            // Re-read inside the transaction: someone may have changed it meanwhile.
+            let current = employee::find(conn, &target.id)?;
+            if current.is_terminated() {
+                return Ok(Vec::new());
+            }
+            let revoked = accounts::end_employment(conn, &acting, &current, now)?;
+            let detail = format!(
+                "{} {}; account deactivated: {}; sessions revoked: {}",
+                current.employee_number,
+                current.full_name,
+                if current.user_id.is_some() { "yes" } else { "no account" },
+                revoked.len()
+            );
+            let entry = who.entry().email(current.work_email.as_str()).detail(&detail);
+            audit::record(conn, now, Event::EmployeeTerminated, entry)?;
+            Ok(revoked)
         })
         .await?;
     state.revoke_now(&revoked);

@@ -428,12 +428,10 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: String) -> AppResult<Le
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let moved = transition(conn, &request.id, &owner.id, &Change::Cancel, now)?;
-                audit_move(conn, &who, &owner, &moved, now)?;
-                Ok(moved.to)
-            })
+        .atomic(move |conn| {
+            let moved = transition(conn, &request.id, &owner.id, &Change::Cancel, now)?;
+            audit_move(conn, &who, &owner, &moved, now)?;
+            Ok(moved.to)
         })
         .await
 }
@@ -476,12 +474,10 @@ pub async fn decide(
     let change = Change::Decide { approve, decided_by: actor.user_id().map(str::to_owned), comment: Some(comment) };
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let moved = transition(conn, &request.id, &owner.id, &change, now)?;
-                audit_move(conn, &who, &owner, &moved, now)?;
-                Ok((moved.from, moved.to))
-            })
+        .atomic(move |conn| {
+            let moved = transition(conn, &request.id, &owner.id, &change, now)?;
+            audit_move(conn, &who, &owner, &moved, now)?;
+            Ok((moved.from, moved.to))
         })
         .await
 }
@@ -522,14 +518,12 @@ pub async fn set_allowance(state: &AppState, actor: &Actor, type_id: String, typ
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                if !store::set_allowance(conn, &leave_type.id, days, now)? {
-                    return Err(AppError::NotFound);
-                }
-                audit::record(conn, now, Event::LeaveTypeUpdated, who.entry().detail(&detail))?;
-                Ok(())
-            })
+        .atomic(move |conn| {
+            if !store::set_allowance(conn, &leave_type.id, days, now)? {
+                return Err(AppError::NotFound);
+            }
+            audit::record(conn, now, Event::LeaveTypeUpdated, who.entry().detail(&detail))?;
+            Ok(())
         })
         .await
 }
@@ -543,18 +537,16 @@ pub async fn add_holiday(state: &AppState, actor: &Actor, day: &str, name: &str)
     let who = Who::of(actor);
     let taken_by = state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                if let Some(existing) = store::holiday_on(conn, day)? {
-                    return Ok(Some(existing.name));
-                }
-                // The unique index has the last word when two people add the same day at once.
-                if !store::add_holiday(conn, &new_id(), day, &name)? {
-                    return Ok(Some(store::holiday_on(conn, day)?.map(|h| h.name).unwrap_or_default()));
-                }
-                audit::record(conn, now, Event::HolidayAdded, who.entry().detail(&format!("{day}: {name}")))?;
-                Ok(None)
-            })
+        .atomic(move |conn| {
+            if let Some(existing) = store::holiday_on(conn, day)? {
+                return Ok(Some(existing.name));
+            }
+            // The unique index has the last word when two people add the same day at once.
+            if !store::add_holiday(conn, &new_id(), day, &name)? {
+                return Ok(Some(store::holiday_on(conn, day)?.map(|h| h.name).unwrap_or_default()));
+            }
+            audit::record(conn, now, Event::HolidayAdded, who.entry().detail(&format!("{day}: {name}")))?;
+            Ok(None)
         })
         .await?;
     match taken_by {
@@ -572,16 +564,14 @@ pub async fn delete_holiday(state: &AppState, actor: &Actor, id: String) -> AppR
     let who = Who::of(actor);
     state
         .db
-        .run(move |conn| {
-            conn.transaction::<_, AppError, _>(|conn| {
-                let holiday = store::find_holiday(conn, &id)?;
-                if !store::delete_holiday(conn, &holiday.id)? {
-                    return Err(AppError::NotFound);
-                }
-                let detail = format!("{}: {}", holiday.day, holiday.name);
-                audit::record(conn, now, Event::HolidayDeleted, who.entry().detail(&detail))?;
-                Ok(())
-            })
+        .atomic(move |conn| {
+            let holiday = store::find_holiday(conn, &id)?;
+            if !store::delete_holiday(conn, &holiday.id)? {
+                return Err(AppError::NotFound);
+            }
+            let detail = format!("{}: {}", holiday.day, holiday.name);
+            audit::record(conn, now, Event::HolidayDeleted, who.entry().detail(&detail))?;
+            Ok(())
         })
         .await
 }
