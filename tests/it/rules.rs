@@ -1,5 +1,5 @@
-//! Rules the portal gets wrong today, each pinned by a test that fails until
-//! the rule is fixed: who may end an Admin's employment, what a rehire does to
+//! Rules the domain layer enforces on every path, each pinned by a test that
+//! failed before it (see the closing note of the domain-layer issue): who may end an Admin's employment, what a rehire does to
 //! the account, the last Admin on the command line, where pending leave goes
 //! when the manager changes or leaves, NUL bytes in addresses, and the layout
 //! of error pages.
@@ -170,6 +170,44 @@ backend_tests! {
         assert_eq!((session.revoked_at, session.revoked_reason), (None, None), "the Admin's sessions stay");
         assert_eq!(ada.browser.get("/admin/users").await.status, StatusCode::OK, "still signed in as Admin");
         assert_eq!(app.count_events("employee_terminated").await, 0);
+    }
+
+    async fn ending_employment_never_leaves_the_portal_without_an_active_admin() {
+        // The rule lives in `accounts::end_employment`, whoever calls it: even
+        // with an Admin's power (the operator), the last active Admin's
+        // record cannot be ended, and nothing is written.
+        let app = TestApp::new().await;
+        let ada = person(&app, "Ada Admin", "ada@example.com", Role::Admin, None).await;
+        let (record_id, now) = (ada.employee_id.clone(), app.now());
+        let outcome = app
+            .state
+            .db
+            .atomic(move |conn| {
+                let record = employee::find(conn, &record_id)?;
+                hrms::domain::accounts::end_employment(conn, &hrms::access::Actor::operator(), &record, now)
+            })
+            .await;
+        match outcome {
+            Err(hrms::error::AppError::Conflict { message, .. }) => assert!(message.contains("last active Admin")),
+            other => panic!("the last Admin's employment was ended: {:?}", other.map(|ids| ids.len())),
+        }
+        assert_eq!(record(&app, &ada.employee_id).await.status(), EmployeeStatus::Active);
+        assert!(account(&app, &ada.user_id).await.active);
+
+        // With a second active Admin, it may end.
+        app.create_user("ben@example.com", "Ben Admin", Role::Admin).await;
+        let (record_id, now) = (ada.employee_id.clone(), app.now());
+        let revoked = app
+            .state
+            .db
+            .atomic(move |conn| {
+                let record = employee::find(conn, &record_id)?;
+                hrms::domain::accounts::end_employment(conn, &hrms::access::Actor::operator(), &record, now)
+            })
+            .await
+            .expect("ended with another Admin left");
+        assert_eq!(revoked.len(), 1, "Ada's session ends");
+        assert!(!account(&app, &ada.user_id).await.active);
     }
 
     async fn rehiring_does_not_reactivate_an_account_an_admin_deactivated() {
