@@ -83,8 +83,25 @@ fn check_text(body: &[u8]) -> Result<(), AppError> {
         if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
             return Err(AppError::BadRequest("The form contained characters that are not allowed.".into()));
         }
+        if text.chars().any(is_invisible_format) {
+            return Err(AppError::BadRequest(
+                "The form contained invisible formatting characters (such as right-to-left overrides). \
+                 Remove them and try again."
+                    .into(),
+            ));
+        }
     }
     Ok(())
+}
+
+/// Characters that change how text around them is shown without being seen:
+/// bidirectional embeddings, overrides, isolates and marks, zero-width spaces
+/// and the byte-order mark. A name holding one could display right-to-left
+/// over the rest of a table row. (Zero-width joiners stay: scripts and emoji need them.)
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -98,5 +115,12 @@ mod tests {
         assert!(check_text(b"a=%FF%FE").is_err());
         assert!(check_text(b"a=\x01").is_err());
         assert!(check_text(b"a=line%0Abreak").is_ok());
+        // A right-to-left override, an isolate, a zero-width space: refused.
+        for hidden in ["%E2%80%AE", "%E2%81%A6", "%E2%80%8B", "%EF%BB%BF"] {
+            assert!(check_text(format!("name=Ann{hidden}ee").as_bytes()).is_err(), "{hidden}");
+        }
+        // Persian names need the zero-width non-joiner; emoji the joiner.
+        assert!(check_text("name=%D9%85%DB%8C%E2%80%8C%D8%B1%D8%A7".as_bytes()).is_ok());
+        assert!(check_text("e=%F0%9F%91%A9%E2%80%8D%F0%9F%92%BB".as_bytes()).is_ok());
     }
 }

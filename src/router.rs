@@ -67,12 +67,14 @@ pub fn build_app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), telemetry::track))
         .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn(security::no_nul_bytes))
-        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(CookieManagerLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span).on_response(telemetry::log_response))
         .layer(SetRequestIdLayer::new(telemetry::REQUEST_ID, MakeRequestUuid))
+        // Outermost: a client's request id is kept only when it is short and plain.
+        .layer(from_fn(telemetry::drop_unsafe_request_id))
         .with_state(state)
 }
 

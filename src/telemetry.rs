@@ -13,6 +13,20 @@ use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// A request id from a client goes into every log line of its request: keep
+/// it only when it is short and of a plain alphabet (a UUID, a trace id),
+/// otherwise drop it so that `SetRequestIdLayer` makes a new one. Nobody
+/// writes 7,000 characters or `user_id=...` into the log this way.
+pub async fn drop_unsafe_request_id(mut req: Request, next: Next) -> axum::response::Response {
+    let safe = |v: &[u8]| {
+        !v.is_empty() && v.len() <= 64 && v.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    if req.headers().get(&REQUEST_ID).is_some_and(|v| !safe(v.as_bytes())) {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(req).await
+}
+
 /// The span every request runs in.
 pub fn request_span<B>(req: &Request<B>) -> Span {
     let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();

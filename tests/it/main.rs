@@ -10,6 +10,7 @@ mod csrf_and_input;
 mod dashboard;
 mod departments;
 mod employees;
+mod hardening;
 mod instances;
 mod leave;
 mod operations;
