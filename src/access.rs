@@ -5,7 +5,7 @@
 //! base compares roles.
 //!
 //! Who approves a leave request: `Relation::for_decision` (the approver the
-//! request is routed to, see `domain::leave::routing`) and the `DecideLeave`
+//! request is routed to, see `domain::leave::approver_for`) and the `DecideLeave`
 //! row of `allows`.
 
 use axum::extract::FromRequestParts;
@@ -152,7 +152,7 @@ pub fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
     links
 }
 
-const NOT_PERMITTED: &str = "You do not have permission to do this.";
+pub const NOT_PERMITTED: &str = "You do not have permission to do this.";
 
 /// Who is acting: a signed-in person (with their employee record, when their
 /// account is linked to one, and the address they came from), or the operator

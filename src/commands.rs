@@ -164,7 +164,7 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
                 }
                 Ok(Some(Changed::Unchanged)) => println!("{email} is already {}; nothing changed.", role.label()),
                 Ok(None) => bail!("no account with the email {email}"),
-                Err(e) => bail!("{}", e.public_message().1),
+                Err(e) => return Err(e.into()),
             }
         }
     }

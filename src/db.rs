@@ -106,11 +106,6 @@ impl Db {
         self.run(move |conn| conn.transaction(f)).await
     }
 
-    /// Blocking variant of `transaction`, for start-up and the command line.
-    pub fn transaction_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<T>) -> AppResult<T> {
-        self.run_blocking(move |conn| Ok(conn.transaction(f)?))
-    }
-
     /// Blocking variant for start-up and the command line.
     pub fn run_blocking<T>(&self, f: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
         let mut conn = self.pool.get().map_err(|e| AppError::Unavailable(e.into()))?;

@@ -12,15 +12,18 @@ use crate::templates::{Layout, NavUser};
 
 pub struct Page {
     pub user: Option<CurrentUser>,
-    /// For the forms on this page: bound to the session when signed in,
-    /// otherwise to the pre-session cookie.
-    pub csrf_token: String,
     layout: Layout,
 }
 
 impl Page {
     pub fn layout(&self) -> Layout {
         self.layout.clone()
+    }
+
+    /// For the forms on this page: bound to the session when signed in,
+    /// otherwise to the pre-session cookie.
+    pub fn csrf_token(&self) -> String {
+        self.layout.csrf_token.clone()
     }
 }
 
@@ -48,6 +51,6 @@ impl FromRequestParts<AppState> for Page {
         let user = parts.extensions.get::<CurrentUser>().cloned();
         let pre_session = parts.extensions.get::<PreSession>().map(|p| p.0.as_str()).unwrap_or_default();
         let layout = layout(state, user.as_ref(), pre_session, parts.uri.path());
-        Ok(Page { csrf_token: layout.csrf_token.clone(), user, layout })
+        Ok(Page { user, layout })
     }
 }

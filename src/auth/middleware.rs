@@ -112,13 +112,11 @@ pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut r
     match response.extensions().get::<ErrorContent>().cloned() {
         Some(content) => {
             let layout = crate::page::layout(&state, user.as_ref(), &seed, &path);
-            let mut again = error_page(layout, response.status(), &content);
-            for (name, value) in response.headers() {
-                if name != axum::http::header::CONTENT_LENGTH && name != axum::http::header::CONTENT_TYPE {
-                    again.headers_mut().insert(name.clone(), value.clone());
-                }
-            }
-            again
+            // Same status and headers (Retry-After, cookies...), the new body.
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            let page = error_page(layout, parts.status, &content);
+            Response::from_parts(parts, page.into_body())
         }
         None => response,
     }

@@ -271,6 +271,13 @@ pub fn check_new_account(email: &str, full_name: &str, password: &str) -> Result
     if errors.is_empty() { Ok((email, name)) } else { Err(errors) }
 }
 
+/// Who made a change to an account, for the audit log: the signed-in person,
+/// or, for the operator at the command line (who has no account), the
+/// account itself, as the command line has always recorded it.
+fn who_changed(actor: &Actor, account_id: &str) -> Who {
+    if actor.user.is_some() { Who::of(actor) } else { Who::account(account_id, None, None) }
+}
+
 /// Creates an account and, as an open registration does, links it to the
 /// record HR entered for its email, or else gives it one of its own. Only an
 /// actor with at least the new account's power may create it. `Ok(None)`:
@@ -305,9 +312,8 @@ pub fn create(
             Enrollment::Created(_) => format!("{role}; new employee record"),
             Enrollment::Unavailable => format!("{role}; no employee record"),
         };
-        let entry = Who::of(actor);
-        let entry = if actor.user.is_none() { Who::account(&id, None, None) } else { entry };
-        audit::record(conn, now, Event::UserCreated, entry.entry().email(account.email.as_str()).detail(&detail))?;
+        let who = who_changed(actor, &id);
+        audit::record(conn, now, Event::UserCreated, who.entry().email(account.email.as_str()).detail(&detail))?;
         Ok(Some(enrollment))
     })
 }
@@ -389,7 +395,7 @@ pub fn change_in(
         if let Some(me) = actor.user_id() {
             let me = user::find(conn, me)?;
             if !me.active || !crate::access::allows(me.role()?, Action::ManageUsers, Relation::Other) {
-                return Err(AppError::forbidden("You do not have permission to do this."));
+                return Err(AppError::forbidden(crate::access::NOT_PERMITTED));
             }
         }
         actor.authorize_global(Action::ManageUsers)?;
@@ -442,7 +448,7 @@ pub fn change_in(
         if reason.is_some() {
             detail.push_str(&format!("; {} session(s) signed out", revoked.len()));
         }
-        let who = if actor.user.is_none() { Who::account(&target.id, None, None) } else { Who::of(actor) };
+        let who = who_changed(actor, &target.id);
         audit::record(conn, now, event, who.entry().email(target.email.as_str()).detail(&detail))?;
         Ok(Changed::Done(revoked))
     })
@@ -503,8 +509,8 @@ pub fn end_employment(
         }
     }
     employee::set_status(conn, &record.id, EmployeeStatus::Terminated, now)?;
-    let reports = super::employees::report_ids(conn, &record.id)?;
-    leave::reroute_waiting(conn, &reports, now)?;
+    let ended = employee::find(conn, &record.id)?;
+    leave::reroute_waiting_of_reports(conn, &ended, now)?;
     match account {
         Some(account) => {
             user::set_active(conn, &account.id, false, now)?;

@@ -3,7 +3,7 @@
 //! manager, no management cycles), the directory, and profiles. What ending
 //! someone's employment does to their account is `accounts::end_employment`.
 
-use diesel::{Connection, OptionalExtension};
+use diesel::OptionalExtension;
 use time::Date;
 
 use super::{accounts, leave};
@@ -387,12 +387,9 @@ pub async fn update(state: &AppState, actor: &Actor, id: String, input: RecordIn
         }
         Editor::Full => {
             let checked = check(&input, true).map_err(AppError::Invalid)?;
-            let (actor, revoked) = (actor.clone(), state.db.clone());
-            let revoked = revoked
-                .run(move |conn| {
-                    conn.transaction::<_, AppError, _>(|conn| save_full(conn, &actor, &target.id, &checked, &who, now))
-                })
-                .await?;
+            let acting = actor.clone();
+            let revoked =
+                state.db.atomic(move |conn| save_full(conn, &acting, &target.id, &checked, &who, now)).await?;
             state.revoke_now(&revoked);
             Ok(())
         }
@@ -441,19 +438,24 @@ fn save_full(
     }
     let mut revoked = Vec::new();
     let mut notes = Vec::new();
+    let rehired = current.is_terminated() && c.status != EmployeeStatus::Terminated;
+    let manager_changed = current.manager_id != c.manager_id;
     if ending {
         revoked = accounts::end_employment(conn, actor, &current, now)?;
         notes.push(format!("terminated, sessions revoked: {}", revoked.len()));
-    } else if current.is_terminated() && c.status != EmployeeStatus::Terminated {
-        // Rehired: the record is current again and its reports' requests come
-        // back to it. A deactivated account stays so: reactivating is an Admin's decision.
-        let reports = report_ids(conn, id)?;
-        leave::reroute_waiting(conn, &reports, now)?;
-        notes.push("rehired".to_owned());
     }
-    if current.manager_id != c.manager_id {
-        // Pending requests follow the person to their new manager at once.
-        leave::reroute_waiting(conn, &[id.to_owned()], now)?;
+    if rehired || manager_changed {
+        let saved = employee::find(conn, id)?;
+        if rehired {
+            // The record is current again and its reports' requests come back
+            // to it. A deactivated account stays so: reactivating is an Admin's decision.
+            leave::reroute_waiting_of_reports(conn, &saved, now)?;
+            notes.push("rehired".to_owned());
+        }
+        if manager_changed {
+            // Pending requests follow the person to their new manager at once.
+            leave::reroute_waiting_of(conn, &saved, now)?;
+        }
     }
     if current.user_id.is_none()
         && let Some(user_id) = unlinked_account(conn, &c.work_email)?
@@ -487,11 +489,6 @@ fn save_full(
     }
     audit::record(conn, now, Event::EmployeeUpdated, who.entry().email(c.work_email.as_str()).detail(&detail))?;
     Ok(revoked)
-}
-
-/// The ids of everyone whose manager is `id`.
-pub fn report_ids(conn: &mut DbConnection, id: &str) -> diesel::QueryResult<Vec<String>> {
-    Ok(employee::direct_reports(conn, id)?.into_iter().map(|e| e.id).collect())
 }
 
 /// Ends someone's employment from their profile: the record is terminated,

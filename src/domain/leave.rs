@@ -3,15 +3,15 @@
 //! `rules` (the ones that need no database); the SQL is in `models::leave`.
 //!
 //! Who approves a request: `approver_for` routes it (the employee's manager
-//! while they work here, otherwise HR), `reroute_waiting` keeps the routing
-//! current when managers change or leave, and `access::Relation::for_decision`
+//! while they work here, otherwise HR), `reroute_waiting_of` and
+//! `reroute_waiting_of_reports` keep the routing current when managers change or leave, and `access::Relation::for_decision`
 //! with `access::allows` decides who may act on it.
 
 pub mod rules;
 
 use std::collections::HashMap;
 
-use diesel::Connection;
+use diesel::OptionalExtension;
 use time::Date;
 
 pub use rules::{Balance, CheckedRequest, RequestInput};
@@ -29,32 +29,39 @@ use crate::state::AppState;
 
 // ---------- Routing: who decides ----------
 
+/// Who decides the requests of the people `manager` manages: the manager
+/// while they work here; `None` (HR) once they have left.
+fn approver_of_reports(manager: &Employee) -> Option<String> {
+    (!manager.is_terminated()).then(|| manager.id.clone())
+}
+
 /// Who decides a request of `employee`: their manager, unless they have none
 /// or the manager has left; `None` means HR.
 pub fn approver_for(conn: &mut DbConnection, employee: &Employee) -> diesel::QueryResult<Option<String>> {
     let Some(manager_id) = employee.manager_id.as_deref() else {
         return Ok(None);
     };
-    let manager = match employee::find(conn, manager_id) {
-        Ok(manager) => Some(manager),
-        Err(diesel::result::Error::NotFound) => None,
-        Err(e) => return Err(e),
-    };
-    Ok(manager.filter(|m| !m.is_terminated()).map(|m| m.id))
+    let manager = employee::find(conn, manager_id).optional()?;
+    Ok(manager.as_ref().and_then(approver_of_reports))
 }
 
-/// Sends every waiting request of these employees to their approver as it is
-/// now: call in the transaction that changes a manager or ends (or restores)
-/// someone's employment, so that a queue never holds requests its owner may
-/// no longer decide.
-pub fn reroute_waiting(conn: &mut DbConnection, employee_ids: &[String], now: Timestamp) -> diesel::QueryResult<usize> {
-    let mut moved = 0;
-    for id in employee_ids {
-        let employee = employee::find(conn, id)?;
-        let approver = approver_for(conn, &employee)?;
-        moved += store::route_waiting_requests(conn, id, approver.as_deref(), now)?;
-    }
-    Ok(moved)
+/// Sends the waiting requests of `employee` (as saved now) to their approver:
+/// call in the transaction that changes their manager, so that no queue holds
+/// requests its owner may no longer decide.
+pub fn reroute_waiting_of(conn: &mut DbConnection, employee: &Employee, now: Timestamp) -> diesel::QueryResult<usize> {
+    let approver = approver_for(conn, employee)?;
+    store::route_waiting_requests(conn, &employee.id, approver.as_deref(), now)
+}
+
+/// Sends the waiting requests of everyone `manager` (as saved now) manages to
+/// their approver: to HR when the manager's employment ends, back to the
+/// manager on a rehire. One statement, however many reports.
+pub fn reroute_waiting_of_reports(
+    conn: &mut DbConnection,
+    manager: &Employee,
+    now: Timestamp,
+) -> diesel::QueryResult<usize> {
+    store::route_waiting_requests_of_reports(conn, &manager.id, approver_of_reports(manager).as_deref(), now)
 }
 
 // ---------- Balances ----------
@@ -248,10 +255,7 @@ pub async fn request(state: &AppState, actor: &Actor, input: RequestInput) -> Ap
     let types = state.db.run(|conn| Ok(store::all_types(conn)?)).await?;
     let checked = rules::check_request(&input, &types, today).map_err(AppError::Invalid)?;
     let who = Who::of(actor);
-    state
-        .db
-        .run(move |conn| conn.transaction::<_, AppError, _>(|conn| create_request(conn, &me, checked, &who, now)))
-        .await
+    state.db.atomic(move |conn| create_request(conn, &me, checked, &who, now)).await
 }
 
 fn create_request(

@@ -46,7 +46,7 @@ pub async fn login_page(page: Page, shown: Shown, query: Result<Query<LoginQuery
     }
     ok_page(&LoginPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         next: q.next.unwrap_or_default(),
         notice: shown.text().map(str::to_owned),
         ..Default::default()
@@ -81,7 +81,7 @@ pub async fn login_submit(
     let form_again = |status: StatusCode, error: String| {
         let page = LoginPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             email: form.email.trim().to_owned(),
             next: form.next.clone(),
             error: Some(error),
@@ -135,7 +135,7 @@ fn registration_closed(page: &Page) -> Response {
 fn register_form(state: &AppState, page: &Page, form: Option<&RegisterForm>, errors: FieldErrors) -> RegisterPage {
     RegisterPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         full_name: form.map(|f| f.full_name.trim().to_owned()).unwrap_or_default(),
         email: form.map(|f| f.email.trim().to_owned()).unwrap_or_default(),
         errors,

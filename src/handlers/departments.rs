@@ -94,7 +94,7 @@ async fn list_page(
         status,
         &DepartmentsPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             may_manage: actor.can_globally(Action::ManageDepartments),
             rows,
             unassigned: overview.unassigned,
@@ -138,7 +138,7 @@ fn edit_page_for(
     heads.extend(staff_options(&loaded.staff, head, None));
     DepartmentEditPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         id: loaded.department.id.clone(),
         original_name: loaded.department.name.clone(),
         name,

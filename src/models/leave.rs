@@ -276,6 +276,22 @@ pub fn route_waiting_requests(
     .execute(conn)
 }
 
+/// Routes every waiting request of the people whose manager is `manager_id`
+/// to `approver_id` (`None`: HR). Returns how many moved.
+pub fn route_waiting_requests_of_reports(
+    conn: &mut DbConnection,
+    manager_id: &str,
+    approver_id: Option<&str>,
+    now: Timestamp,
+) -> QueryResult<usize> {
+    let reports = employees::table.filter(employees::manager_id.eq(manager_id)).select(employees::id);
+    diesel::update(
+        leave_requests::table.filter(leave_requests::employee_id.eq_any(reports)).filter(awaiting_decision()),
+    )
+    .set((leave_requests::approver_employee_id.eq(approver_id), leave_requests::updated_at.eq(now)))
+    .execute(conn)
+}
+
 /// The requests of the people around `me` (those who share my manager, my
 /// manager, my direct reports) that touch `from..=to`, any status. The team
 /// is a subquery, which (unlike a list of ids) lets the statement be

@@ -33,7 +33,7 @@ pub async fn form(actor: Actor, page: Page, shown: Shown) -> AppResult<Response>
     actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
     Ok(ok_page(&PasswordPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         notice: shown.text(),
         ..Default::default()
     }))
@@ -65,8 +65,7 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let form_again = |status: StatusCode, errors: FieldErrors, error: Option<String>| {
         // Passwords are never sent back into the form.
-        let page =
-            PasswordPage { layout: page.layout(), csrf_token: page.csrf_token.clone(), errors, error, notice: None };
+        let page = PasswordPage { layout: page.layout(), csrf_token: page.csrf_token(), errors, error, notice: None };
         render_page(status, &page)
     };
     let input = PasswordInput {

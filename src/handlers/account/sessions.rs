@@ -58,7 +58,7 @@ pub async fn list(State(state): State<AppState>, actor: Actor, page: Page, shown
     rows.sort_by_key(|r| !r.current);
     Ok(ok_page(&SessionsPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         sessions: rows,
         notice: shown.text(),
     }))

@@ -79,7 +79,7 @@ pub async fn list(
     let users = users.into_iter().map(|u| row(u, &me)).collect::<AppResult<Vec<_>>>()?;
     Ok(ok_page(&UsersPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         page: pager.page,
         pager: pager.with_links(USERS_PATH, &[("q", &q)]),
         q,

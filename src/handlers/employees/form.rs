@@ -169,7 +169,7 @@ async fn form_page(
         status,
         &EmployeeFormPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             heading,
             action,
             submit_label,
@@ -198,7 +198,7 @@ async fn phone_page(
         status,
         &PhoneFormPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             id: target.id.clone(),
             full_name: target.full_name.clone(),
             number: target.employee_number.clone(),

@@ -71,7 +71,7 @@ pub async fn profile(
     let status = target.status();
     Ok(ok_page(&ProfilePage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         is_own: p.is_own,
         may_edit: p.editor.is_some(),
         edit_label: if p.editor == Some(Editor::Full) { "Edit record" } else { "Edit phone number" },

@@ -40,7 +40,7 @@ pub async fn queue(State(state): State<AppState>, actor: Actor, page: Page, show
     let view = |requests: &[LeaveRequest]| requests.iter().map(|r| RequestView::new(r, &queue.names, today)).collect();
     Ok(ok_page(&ApprovalsPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         linked: actor.employee.is_some(),
         mine: view(&queue.mine),
         others: queue.others.as_deref().map(view),

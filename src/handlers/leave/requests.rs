@@ -39,7 +39,7 @@ pub async fn index(State(state): State<AppState>, actor: Actor, page: Page, show
     let today = state.clock.now().date();
     Ok(ok_page(&IndexPage {
         layout: page.layout(),
-        csrf_token: page.csrf_token.clone(),
+        csrf_token: page.csrf_token(),
         year: overview.year,
         balances: overview.balances.iter().map(BalanceView::new).collect(),
         requests: overview.requests.iter().map(|r| RequestView::new(r, &overview.names, today)).collect(),
@@ -129,7 +129,7 @@ async fn form_page(
         status,
         &NewPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             types,
             first_day: form.first_day.trim().to_owned(),
             last_day: form.last_day.trim().to_owned(),
@@ -197,7 +197,7 @@ pub(super) async fn detail_response(
         status,
         &DetailPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             request: RequestView::new(&detail.request, &detail.names, today),
             is_own: detail.is_own,
             can_decide: detail.can_decide,

@@ -111,7 +111,7 @@ async fn settings_page(
         status,
         &SettingsPage {
             layout: page.layout(),
-            csrf_token: page.csrf_token.clone(),
+            csrf_token: page.csrf_token(),
             types,
             years,
             new_day: kept.new_day,
