@@ -181,7 +181,7 @@ fn listed_names(body: &str) -> Vec<String> {
 }
 
 /// Every field of `e` as the HR form would post it, with some replaced or added.
-fn record_fields(e: &Employee, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn record_fields(e: &Employee, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = [
         ("employee_number", e.employee_number.clone()),
         ("full_name", e.full_name.clone()),
@@ -205,7 +205,7 @@ fn record_fields(e: &Employee, overrides: &[(&str, &str)]) -> Vec<(String, Strin
     fields
 }
 
-async fn post_record(browser: &mut Browser, id: &str, fields: &[(String, String)]) -> crate::helpers::Response {
+pub async fn post_record(browser: &mut Browser, id: &str, fields: &[(String, String)]) -> crate::helpers::Response {
     let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     post(browser, &format!("/employees/{id}"), &borrowed).await
 }

@@ -21,7 +21,7 @@ struct Person {
 }
 
 /// An employee record, linked to `user_id` when given.
-async fn employee_record(
+pub async fn employee_record(
     app: &TestApp,
     name: &str,
     email: &str,

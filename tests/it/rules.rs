@@ -1,5 +1,5 @@
 //! Rules the domain layer enforces on every path, each pinned by a test that
-//! failed before it (see the closing note of the domain-layer issue): who may end an Admin's employment, what a rehire does to
+//! failed before it: who may end an Admin's employment, what a rehire does to
 //! the account, the last Admin on the command line, where pending leave goes
 //! when the manager changes or leaves, NUL bytes in addresses, and the layout
 //! of error pages.
@@ -8,13 +8,14 @@ use std::io::Cursor;
 
 use axum::http::StatusCode;
 use hrms::config::{DatabaseArgs, UserCommand};
-use hrms::models::employee::{self, Employee, EmployeeStatus, NewEmployee};
+use hrms::models::employee::{self, EmployeeStatus};
 use hrms::models::leave::{self, LeaveRequest};
-use hrms::models::new_id;
 use hrms::models::user::{self, Role, User};
 use time::macros::date;
 
+use crate::employees::{account, post_record, record, record_fields};
 use crate::helpers::{Browser, PASSWORD, Response, TestApp, claims_of};
+use crate::leave::employee_record;
 
 /// Someone signed in, with an employee record linked to their account.
 struct Person {
@@ -26,48 +27,12 @@ struct Person {
 /// An account of `role` with a linked, active employee record, signed in.
 async fn person(app: &TestApp, name: &str, email: &str, role: Role, manager_id: Option<&str>) -> Person {
     let user_id = app.create_user(email, name, role).await;
-    let (name, email_owned, linked, manager_id, now) =
-        (name.to_owned(), email.to_owned(), user_id.clone(), manager_id.map(str::to_owned), app.now());
-    let employee_id = app
-        .state
-        .db
-        .run(move |conn| {
-            let id = new_id();
-            let number = format!("E{}", &id[..8]);
-            let record = NewEmployee {
-                id: &id,
-                employee_number: &number,
-                user_id: Some(&linked),
-                full_name: &name,
-                work_email: &user::normalize_email(&email_owned),
-                job_title: "Engineer",
-                department_id: None,
-                manager_id: manager_id.as_deref(),
-                hire_date: date!(2024 - 01 - 15),
-                phone: "",
-                status: EmployeeStatus::Active.as_str(),
-                created_at: now,
-                updated_at: now,
-            };
-            assert!(employee::insert(conn, &record)?, "duplicate test record");
-            Ok(id)
-        })
-        .await
-        .expect("employee record");
+    let employee_id =
+        employee_record(app, name, email, Some(user_id.clone()), manager_id, EmployeeStatus::Active).await;
     let mut browser = app.browser();
     let res = browser.sign_in(email, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in failed: {}", res.body);
     Person { browser, employee_id, user_id }
-}
-
-async fn record(app: &TestApp, id: &str) -> Employee {
-    let id = id.to_owned();
-    app.state.db.run(move |conn| Ok(employee::find(conn, &id)?)).await.expect("employee")
-}
-
-async fn account(app: &TestApp, user_id: &str) -> User {
-    let id = user_id.to_owned();
-    app.state.db.run(move |conn| Ok(user::find(conn, &id)?)).await.expect("user")
 }
 
 async fn account_by_email(app: &TestApp, email: &str) -> User {
@@ -78,37 +43,6 @@ async fn account_by_email(app: &TestApp, email: &str) -> User {
 async fn leave_request(app: &TestApp, id: &str) -> LeaveRequest {
     let id = id.to_owned();
     app.state.db.run(move |conn| Ok(leave::find_request(conn, &id)?)).await.expect("leave request")
-}
-
-/// Every field of `e` as the HR form would post it, with some replaced.
-fn record_fields(e: &Employee, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = [
-        ("employee_number", e.employee_number.clone()),
-        ("full_name", e.full_name.clone()),
-        ("work_email", e.work_email.clone()),
-        ("job_title", e.job_title.clone()),
-        ("department_id", e.department_id.clone().unwrap_or_default()),
-        ("manager_id", e.manager_id.clone().unwrap_or_default()),
-        ("hire_date", e.hire_date.to_string()),
-        ("phone", e.phone.clone()),
-        ("status", e.status.clone()),
-    ]
-    .into_iter()
-    .map(|(n, v)| (n.to_owned(), v))
-    .collect();
-    for (name, value) in overrides {
-        match fields.iter_mut().find(|(n, _)| n == name) {
-            Some(field) => field.1 = (*value).to_owned(),
-            None => fields.push(((*name).to_owned(), (*value).to_owned())),
-        }
-    }
-    fields
-}
-
-/// Submits HR's record form for `id` with `fields`.
-async fn post_record(browser: &mut Browser, id: &str, fields: &[(String, String)]) -> Response {
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    browser.submit(&format!("/employees/{id}/edit"), &format!("/employees/{id}"), &borrowed).await
 }
 
 /// Presses the terminate button on the profile of `id`.
