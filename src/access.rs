@@ -27,6 +27,8 @@ pub enum Action {
     /// Terminated staff in the directory and their profiles.
     ViewTerminatedStaff,
     CreateEmployee,
+    /// Mail someone on a record without an account a link to create one.
+    InviteEmployee,
     /// Every field of a record: name, title, department, manager, status...
     EditEmployee,
     /// Only the phone number.
@@ -48,6 +50,8 @@ pub enum Action {
     ManageUsers,
     ViewAuditLog,
     ViewSecurityEvents,
+    /// The outbox: what was mailed, to whom, and whether it arrived.
+    ViewMailLog,
     /// `/metrics` on the main address.
     ViewMetrics,
 }
@@ -102,7 +106,7 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
     let admin = role == Role::Admin;
     match action {
         ViewDashboard | ViewDirectory | ManageOwnAccount => true,
-        ViewTerminatedStaff | CreateEmployee | EditEmployee | ManageDepartments => hr,
+        ViewTerminatedStaff | CreateEmployee | InviteEmployee | EditEmployee | ManageDepartments => hr,
         // Nobody ends their own employment.
         TerminateEmployee => hr && relation != Relation::Own,
         ViewAllPendingLeave | ManageLeaveTypes | ManageHolidays => hr,
@@ -112,7 +116,7 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
         // Nobody decides their own request; the approver it is routed to
         // decides it, HR anyone else's.
         DecideLeave => relation == Relation::Approver || (hr && relation != Relation::Own),
-        ManageUsers | ViewAuditLog | ViewSecurityEvents | ViewMetrics => admin,
+        ManageUsers | ViewAuditLog | ViewSecurityEvents | ViewMailLog | ViewMetrics => admin,
     }
 }
 
@@ -148,6 +152,9 @@ pub fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
     }
     if any(Action::ViewAuditLog) {
         links.push(("/admin/audit", "Audit log"));
+    }
+    if any(Action::ViewMailLog) {
+        links.push(("/admin/mail", "Mail"));
     }
     links
 }
@@ -289,6 +296,7 @@ mod tests {
             (ViewDirectory,        [ALL,   ALL,         ALL,     ALL]),
             (ViewTerminatedStaff,  [HR,    HR,          HR,      HR]),
             (CreateEmployee,       [HR,    HR,          HR,      HR]),
+            (InviteEmployee,       [HR,    HR,          HR,      HR]),
             (EditEmployee,         [HR,    HR,          HR,      HR]),
             (EditPhone,            [ALL,   HR,          HR,      HR]),
             (TerminateEmployee,    [NONE,  HR,          HR,      HR]),
@@ -304,6 +312,7 @@ mod tests {
             (ManageUsers,          [ADMIN, ADMIN,       ADMIN,   ADMIN]),
             (ViewAuditLog,         [ADMIN, ADMIN,       ADMIN,   ADMIN]),
             (ViewSecurityEvents,   [ADMIN, ADMIN,       ADMIN,   ADMIN]),
+            (ViewMailLog,          [ADMIN, ADMIN,       ADMIN,   ADMIN]),
             (ViewMetrics,          [ADMIN, ADMIN,       ADMIN,   ADMIN]),
         ];
         for (action, by_relation) in table {

@@ -2,6 +2,8 @@
 
 pub mod cookies;
 pub mod csrf;
+pub mod devices;
+pub mod links;
 pub mod middleware;
 pub mod password;
 pub mod revocation;

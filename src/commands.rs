@@ -27,6 +27,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "\n  First start: an Admin account was created.\n    email:    {email}\n    password: {password}\n  Sign in and keep the password somewhere safe; it is not shown again.\n"
         );
     }
+    // On the terminal, so that a first user knows where to find their mail.
+    println!("  Mail is {}.", state.mailer.describe());
     let listener = TcpListener::bind(state.config.bind)
         .await
         .with_context(|| format!("could not listen on {}", state.config.bind))?;
@@ -37,6 +39,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
     let _watcher = revocation::Watcher::start(&state.db, state.revoked.clone(), state.clock.clone());
     let pruner = tokio::spawn(crate::maintenance::prune_forever(state.clone(), state.config.retention));
+    let sender = tokio::spawn(crate::mail::sender::run_forever(state.clone()));
+    tracing::info!("mail is {}", state.mailer.describe());
     let metrics_server = match state.config.metrics_bind {
         Some(addr) => {
             let metrics_listener =
@@ -51,6 +55,7 @@ pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
     let app = crate::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     pruner.abort();
+    sender.abort();
     if let Some(server) = metrics_server {
         server.abort();
     }
@@ -166,6 +171,19 @@ pub fn user_blocking(cmd: UserCommand, stdin: &mut dyn BufRead) -> anyhow::Resul
                 Ok(None) => bail!("no account with the email {email}"),
                 Err(e) => return Err(e.into()),
             }
+        }
+        UserCommand::ResetPassword { email, db, public_url } => {
+            let origin = crate::config::PublicUrl::parse(&public_url).map_err(anyhow::Error::msg)?.origin;
+            let ctx = crate::mail::MailContext { portal: "HRMS".to_owned(), base_url: origin };
+            let db = open_db(&db)?;
+            let link =
+                db.run_blocking(|conn| accounts::requests::operator_reset_link(conn, &operator, &email, &ctx, now))?;
+            let Some(link) = link else {
+                bail!("no account with the email {}", normalize_email(&email));
+            };
+            println!("Open this link within one hour to choose a new password for {}:", normalize_email(&email));
+            println!("  {link}");
+            println!("It works once; signing in with the current password cancels it.");
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! variable (`--bind` / `HRMS_BIND`, ...).
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::Duration;
@@ -61,6 +62,17 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Print a one-time link (valid one hour) that lets the account choose a
+    /// new password. Nothing is mailed and no password is printed.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The address people use to reach the portal, for the link.
+        #[arg(long, env = "HRMS_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+        public_url: String,
+    },
 }
 
 #[derive(Clone, Debug, Args)]
@@ -72,20 +84,12 @@ pub struct DatabaseArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Registration {
-    /// Anyone may create an Employee account.
+    /// Anyone may create an Employee account, once they prove their email.
     Open,
-    /// Only the command line and (later) HR create accounts.
+    /// Only the command line creates accounts (and HR's invitations).
     Closed,
-    /// Only someone whose work email HR has already entered on an employee
-    /// record may create an account; it is linked to that record.
+    /// Accounts come from HR's invitations: the public form creates nothing.
     Invite,
-}
-
-impl Registration {
-    /// Whether the registration page is offered at all.
-    pub fn allows_sign_up(self) -> bool {
-        matches!(self, Registration::Open | Registration::Invite)
-    }
 }
 
 #[derive(Clone, Debug, Args)]
@@ -144,6 +148,21 @@ pub struct ServeArgs {
     /// The window over which failed sign-ins are counted.
     #[arg(long, env = "HRMS_LOGIN_THROTTLE_WINDOW", default_value = "15m", value_parser = parse_duration)]
     pub login_throttle_window: Duration,
+    /// The mail server: `smtp://host:port` (plain; add `?tls=required` for
+    /// STARTTLS) or `smtps://host:port`, with `user:password@` or
+    /// `--smtp-password-file`. Unset: mail is written to `--mail-dir`.
+    #[arg(long, env = "HRMS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// A file holding the SMTP password (for the user named in `--smtp-url`).
+    #[arg(long, env = "HRMS_SMTP_PASSWORD_FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// The sender of every message.
+    #[arg(long, env = "HRMS_MAIL_FROM", default_value = "HRMS <hrms@localhost>")]
+    pub mail_from: String,
+    /// Without `--smtp-url`, messages are written here as `.eml` files
+    /// (default: `mail` beside the SQLite database, or `./mail`).
+    #[arg(long, env = "HRMS_MAIL_DIR")]
+    pub mail_dir: Option<PathBuf>,
 }
 
 impl Default for ServeArgs {
@@ -255,6 +274,67 @@ pub struct Config {
     pub throttle: ThrottlePolicy,
     pub metrics_bind: Option<SocketAddr>,
     pub retention: Retention,
+    pub mail: MailConfig,
+}
+
+/// Where outgoing mail goes, and from whom.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    pub delivery: MailDelivery,
+    /// `Name <address>`, checked at start-up.
+    pub from: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum MailDelivery {
+    Smtp {
+        url: Secret,
+        password: Option<Secret>,
+    },
+    /// `.eml` files in this folder: the embedded default.
+    Directory(PathBuf),
+    /// Kept in memory, for tests.
+    Memory(crate::mail::transport::Mailbox),
+}
+
+/// A value that never appears in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[secret]")
+    }
+}
+
+/// `mail` beside a SQLite database file, else `./mail`.
+fn default_mail_dir(database_url: &str) -> PathBuf {
+    match crate::db::DbTarget::parse(database_url) {
+        Ok(crate::db::DbTarget::Sqlite(path)) => {
+            Path::new(&path).parent().map_or_else(|| PathBuf::from("mail"), |dir| dir.join("mail"))
+        }
+        _ => PathBuf::from("mail"),
+    }
+}
+
+impl MailConfig {
+    fn from_args(a: &ServeArgs) -> Result<Self, String> {
+        let delivery = match &a.smtp_url {
+            Some(url) => {
+                let password = match &a.smtp_password_file {
+                    Some(path) => {
+                        let text = std::fs::read_to_string(path)
+                            .map_err(|e| format!("--smtp-password-file {}: {e}", path.display()))?;
+                        Some(Secret(text.trim_end_matches(['\r', '\n']).to_owned()))
+                    }
+                    None => None,
+                };
+                MailDelivery::Smtp { url: Secret(url.trim().to_owned()), password }
+            }
+            None => MailDelivery::Directory(a.mail_dir.clone().unwrap_or_else(|| default_mail_dir(&a.db.database_url))),
+        };
+        Ok(MailConfig { delivery, from: a.mail_from.trim().to_owned() })
+    }
 }
 
 /// The shortest HS256 key we accept (RFC 7518 wants at least the hash size).
@@ -264,6 +344,7 @@ impl TryFrom<ServeArgs> for Config {
     type Error = String;
 
     fn try_from(a: ServeArgs) -> Result<Self, String> {
+        let mail = MailConfig::from_args(&a)?;
         let jwt_secret = match a.jwt_secret {
             Some(s) if s.len() < MIN_SECRET_BYTES => {
                 return Err(format!(
@@ -292,6 +373,7 @@ impl TryFrom<ServeArgs> for Config {
             bcrypt_cost: a.bcrypt_cost,
             registration: a.registration,
             metrics_bind: a.metrics_bind,
+            mail,
             retention: Retention {
                 sessions: a.session_retention,
                 audit: a.audit_retention,

@@ -12,9 +12,14 @@
 //! - `departments`: departments and their heads.
 //! - `leave`: requests, approvals, balances, leave types and holidays.
 //! - `dashboard`: what each person sees first.
+//! - `outbox`: what Admins see of outgoing mail.
+//!
+//! `accounts::requests` and `accounts::links` hold the mailed-link flows:
+//! verified sign-up, invitations and password resets.
 
 pub mod accounts;
 pub mod dashboard;
 pub mod departments;
 pub mod employees;
 pub mod leave;
+pub mod outbox;

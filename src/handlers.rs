@@ -8,3 +8,4 @@ pub mod departments;
 pub mod employees;
 pub mod health;
 pub mod leave;
+pub mod links;

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod handlers;
+pub mod mail;
 pub mod maintenance;
 pub mod metrics;
 pub mod models;

@@ -18,6 +18,9 @@ pub struct Pruned {
     pub refresh_tokens: usize,
     pub login_failures: usize,
     pub audit_rows: usize,
+    pub link_tokens: usize,
+    pub outbox: usize,
+    pub devices: usize,
 }
 
 /// Deletes what has outlived its retention, in one transaction.
@@ -39,7 +42,12 @@ pub fn prune(conn: &mut DbConnection, now: Timestamp, keep: &Retention) -> Query
                 .execute(conn)?;
         let audit_rows =
             diesel::delete(audit_log::table.filter(audit_log::occurred_at.lt(now - keep.audit))).execute(conn)?;
-        Ok(Pruned { sessions, refresh_tokens, login_failures, audit_rows })
+        // Links a day past their expiry: kept that long to say "expired" rather than "unknown".
+        let link_tokens = crate::auth::links::prune(conn, now - time::Duration::days(1))?;
+        // Delivered or abandoned mail, and browsers unseen, are kept as long as ended sessions.
+        let outbox = crate::models::outbox::prune(conn, cutoff)?;
+        let devices = crate::auth::devices::prune(conn, now - keep.audit)?;
+        Ok(Pruned { sessions, refresh_tokens, login_failures, audit_rows, link_tokens, outbox, devices })
     })
 }
 
@@ -55,6 +63,9 @@ pub async fn prune_forever(state: AppState, keep: Retention) {
                 refresh_tokens = p.refresh_tokens,
                 login_failures = p.login_failures,
                 audit_rows = p.audit_rows,
+                link_tokens = p.link_tokens,
+                outbox = p.outbox,
+                devices = p.devices,
                 "pruned"
             ),
             Err(e) => tracing::warn!(error = %e, "pruning failed; will retry"),

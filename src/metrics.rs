@@ -29,6 +29,8 @@ pub struct Metrics {
     pub sign_ins_throttled: AtomicU64,
     pub refreshes: AtomicU64,
     pub refresh_reuse: AtomicU64,
+    pub mail_sent: AtomicU64,
+    pub mail_failed: AtomicU64,
 }
 
 /// One of the event counters.
@@ -39,6 +41,9 @@ pub enum Counter {
     SignInThrottled,
     Refresh,
     RefreshReuse,
+    MailSent,
+    /// A delivery attempt that failed (it may be retried).
+    MailFailed,
 }
 
 impl Metrics {
@@ -49,6 +54,8 @@ impl Metrics {
             Counter::SignInThrottled => &self.sign_ins_throttled,
             Counter::Refresh => &self.refreshes,
             Counter::RefreshReuse => &self.refresh_reuse,
+            Counter::MailSent => &self.mail_sent,
+            Counter::MailFailed => &self.mail_failed,
         };
         c.fetch_add(1, Ordering::Relaxed);
     }
@@ -110,6 +117,8 @@ impl Metrics {
             "Reused refresh tokens (sessions revoked).",
             load(&self.refresh_reuse),
         );
+        counter(&mut out, "hrms_mail_sent_total", "Messages delivered.", load(&self.mail_sent));
+        counter(&mut out, "hrms_mail_failed_attempts_total", "Delivery attempts that failed.", load(&self.mail_failed));
         let _ = writeln!(
             out,
             "# HELP hrms_active_sessions Sessions neither revoked nor expired.\n# TYPE hrms_active_sessions gauge\nhrms_active_sessions {active_sessions}"

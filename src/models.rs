@@ -6,6 +6,7 @@ pub mod audit_search;
 pub mod department;
 pub mod employee;
 pub mod leave;
+pub mod outbox;
 pub mod settings;
 pub mod user;
 

@@ -26,7 +26,13 @@ macro_rules! notices {
 }
 
 notices! {
-    Registered = "registered" => "Your account was created. Sign in to continue.",
+    Welcome = "welcome" => "Your email is verified and your account is ready. Welcome!",
+    InvitationAccepted = "invitation_accepted" => "Your account is ready and linked to your employee record. Welcome!",
+    PasswordReset = "password_reset" => "Your new password is set. Every other session was signed out.",
+    InvitationSent = "invitation_sent" => "The invitation was sent. The link in it works for 7 days.",
+    ResetSent = "reset_sent" => "A password reset link was sent to the person's email. It works for one hour.",
+    NotificationsSaved = "notifications_saved" => "Your notification settings were saved.",
+    MailRetried = "mail_retried" => "The message will be sent again in a moment.",
     SignedOut = "signed_out" => "You have been signed out.",
     LeaveRequested = "requested" => "Your request was sent for approval.",
     LeaveCancelled = "cancelled" => "Your request was cancelled.",

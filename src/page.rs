@@ -40,7 +40,7 @@ pub fn layout(state: &AppState, user: Option<&CurrentUser>, pre_session: &str, p
             links: access::navigation(u.role),
         }),
         csrf_token: state.csrf.token(binding),
-        registration_open: state.config.registration.allows_sign_up(),
+        registration_open: state.config.registration == crate::config::Registration::Open,
         current_path: path.to_owned(),
     }
 }

@@ -10,7 +10,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::middleware::load_session;
 use crate::error::AppError;
-use crate::handlers::{account, admin, auth, dashboard, departments, employees, health, leave};
+use crate::handlers::{account, admin, auth, dashboard, departments, employees, health, leave, links};
 use crate::state::AppState;
 use crate::{security, static_files, telemetry};
 
@@ -24,6 +24,11 @@ pub fn build_app(state: AppState) -> Router {
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/register", get(auth::register_page).post(auth::register_submit))
         .route("/logout", get(auth::logout_page).post(auth::logout))
+        // mailed links
+        .route("/register/verify/{token}", get(links::verify_page).post(links::verify_submit))
+        .route("/invitation/{token}", get(links::invitation_page).post(links::invitation_submit))
+        .route("/password/forgot", get(links::forgot_page).post(links::forgot_submit))
+        .route("/password/reset/{token}", get(links::reset_page).post(links::reset_submit))
         .route("/dashboard", get(dashboard::show))
         // employees and departments
         .route("/employees", get(employees::directory).post(employees::create))
@@ -31,6 +36,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/employees/{id}", get(employees::profile).post(employees::update))
         .route("/employees/{id}/edit", get(employees::edit_page))
         .route("/employees/{id}/terminate", post(employees::terminate))
+        .route("/employees/{id}/invite", post(employees::invite))
         .route("/departments", get(departments::index).post(departments::create))
         .route("/departments/{id}", post(departments::update))
         .route("/departments/{id}/edit", get(departments::edit))
@@ -55,6 +61,9 @@ pub fn build_app(state: AppState) -> Router {
         // role, deactivate, reactivate, sign-out
         .route("/admin/users/{id}/{action}", post(admin::users::act))
         .route("/admin/audit", get(admin::audit::list))
+        .route("/admin/mail", get(admin::mail::list))
+        .route("/admin/mail/{id}/retry", post(admin::mail::retry))
+        .route("/account/notifications", get(account::notifications::form).post(account::notifications::submit))
         // Unknown addresses too answer inside the signed-in layout.
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), load_session));

@@ -25,6 +25,11 @@ pub struct App {
     pub passwords: Passwords,
     pub cookies: CookieNames,
     pub metrics: crate::metrics::Metrics,
+    pub mailer: crate::mail::transport::Mailer,
+    /// The portal's name and address, for what mail says and links to.
+    pub mail: crate::mail::MailContext,
+    /// Names this process as the claimant of outbox rows.
+    pub instance_id: String,
 }
 
 #[derive(Clone)]
@@ -57,6 +62,7 @@ impl AppState {
     pub async fn new(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let target = DbTarget::parse(&config.database_url).map_err(anyhow::Error::msg)?;
         let db = Db::new(target, config.db_pool_size, config.db_acquire_timeout);
+        let mailer = crate::mail::transport::Mailer::new(&config.mail)?;
         let configured_secret = config.jwt_secret.clone();
         let (db, secret) = tokio::task::spawn_blocking(move || -> anyhow::Result<(Db, Vec<u8>)> {
             db.migrate().context("could not prepare the database")?;
@@ -82,6 +88,9 @@ impl AppState {
             passwords: Passwords::new(config.bcrypt_cost),
             cookies: CookieNames::new(config.public_url.https),
             metrics: Default::default(),
+            mailer,
+            mail: crate::mail::MailContext { portal: "HRMS".to_owned(), base_url: config.public_url.origin.clone() },
+            instance_id: crate::models::new_id(),
             config,
         })))
     }

@@ -33,10 +33,22 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
     tracing::info_span!(
         "request",
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %loggable_path(req.uri().path()),
         request_id = %request_id,
         user_id = field::Empty,
     )
+}
+
+/// Paths that carry a mailed link's token in their last segment.
+const LINK_PATHS: [&str; 3] = ["/register/verify/", "/invitation/", "/password/reset/"];
+
+/// The path as logged: a link token is a password for one use, so it is
+/// replaced by `[token]`.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match LINK_PATHS.iter().find(|prefix| path.starts_with(*prefix)) {
+        Some(prefix) => format!("{prefix}[token]").into(),
+        None => path.into(),
+    }
 }
 
 /// Logs the answer inside the request span.
@@ -57,4 +69,17 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> a
     let res = next.run(req).await;
     state.metrics.observe_request(&route, res.status().as_u16(), started.elapsed());
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/password/reset/abcDEF123"), "/password/reset/[token]");
+        assert_eq!(loggable_path("/invitation/x/y"), "/invitation/[token]");
+        assert_eq!(loggable_path("/register/verify/t"), "/register/verify/[token]");
+        assert_eq!(loggable_path("/leave/42"), "/leave/42");
+    }
 }

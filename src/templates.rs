@@ -77,14 +77,61 @@ pub struct RegisterPage {
     pub full_name: String,
     pub email: String,
     pub errors: crate::error::FieldErrors,
-    /// `--registration invite`: only emails HR entered on a record may sign up.
-    pub invite_only: bool,
+    /// Shown above the form: too many requests.
+    pub error: Option<String>,
+}
+
+/// "Check your inbox": the one answer of the sign-up and forgot-password forms.
+#[derive(Template)]
+#[template(path = "auth/check_inbox.html")]
+pub struct CheckInboxPage {
+    pub layout: Layout,
+    pub title: &'static str,
+    pub message: String,
+}
+
+#[derive(Template, Default)]
+#[template(path = "auth/forgot.html")]
+pub struct ForgotPage {
+    pub layout: Layout,
+    pub csrf_token: String,
+    pub email: String,
+    pub errors: crate::error::FieldErrors,
+    pub error: Option<String>,
+}
+
+/// The page a mailed link opens: choose a password.
+#[derive(Template)]
+#[template(path = "auth/choose_password.html")]
+pub struct ChoosePasswordPage {
+    pub layout: Layout,
+    pub csrf_token: String,
+    pub title: &'static str,
+    pub lead: String,
+    pub email: String,
+    pub action: String,
+    pub button: &'static str,
+    pub errors: crate::error::FieldErrors,
+    pub error: Option<String>,
+}
+
+/// A link that cannot be followed, and what to do instead.
+#[derive(Template)]
+#[template(path = "auth/link_problem.html")]
+pub struct LinkProblemPage {
+    pub layout: Layout,
+    pub title: &'static str,
+    pub message: String,
+    /// (label, href) of the way to ask again.
+    pub again: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
 #[template(path = "auth/registration_closed.html")]
 pub struct RegistrationClosedPage {
     pub layout: Layout,
+    /// `--registration invite`: HR's invitations are the way in.
+    pub invite_only: bool,
 }
 
 #[derive(Template)]

@@ -1,5 +1,5 @@
-//! The three cookies: access token, refresh token and the pre-session CSRF
-//! seed. All HttpOnly, SameSite=Lax, Path=/; over https also Secure with the
+//! The cookies: access token, refresh token, the pre-session CSRF seed and
+//! the browser id (`devices`). All HttpOnly, SameSite=Lax, Path=/; over https also Secure with the
 //! `__Host-` prefix, which binds them to this exact origin.
 
 use time::Duration;
@@ -13,6 +13,7 @@ pub struct CookieNames {
     pub access: String,
     pub refresh: String,
     pub pre_session: String,
+    pub device: String,
     secure: bool,
 }
 
@@ -23,6 +24,7 @@ impl CookieNames {
             access: format!("{prefix}hrms_access"),
             refresh: format!("{prefix}hrms_refresh"),
             pre_session: format!("{prefix}hrms_presession"),
+            device: format!("{prefix}hrms_device"),
             secure: https,
         }
     }
@@ -57,6 +59,16 @@ impl CookieNames {
     /// A browser-session cookie (no Max-Age): the CSRF seed before sign-in.
     pub fn set_pre_session(&self, cookies: &Cookies, value: String) {
         cookies.add(self.build(&self.pre_session, value, None));
+    }
+
+    /// The browser id, kept for 400 days (the longest browsers allow).
+    pub fn set_device(&self, cookies: &Cookies, device_id: String) {
+        cookies.add(self.build(&self.device, device_id, Some(Duration::days(400))));
+    }
+
+    /// This browser's id, if it carries one of ours.
+    pub fn device(&self, cookies: &Cookies) -> Option<String> {
+        Self::get(cookies, &self.device).filter(|d| crate::auth::devices::is_device_id(d))
     }
 
     pub fn get(cookies: &Cookies, name: &str) -> Option<String> {

@@ -41,6 +41,9 @@ pub struct PreSession(pub String);
 pub struct Client {
     pub ip: String,
     pub user_agent: String,
+    /// The browser id of the device cookie, where the handler read it
+    /// (sign-in pages); `None` elsewhere.
+    pub device: Option<String>,
 }
 
 impl Client {
@@ -58,7 +61,7 @@ impl Client {
             .chars()
             .take(400)
             .collect();
-        Self { ip, user_agent }
+        Self { ip, user_agent, device: None }
     }
 }
 

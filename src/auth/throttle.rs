@@ -4,42 +4,65 @@
 use diesel::prelude::*;
 
 use crate::clock::Timestamp;
+use time::Duration;
+
 use crate::config::ThrottlePolicy;
 use crate::db::DbConnection;
 use crate::db::schema::login_failures;
 use crate::models::new_id;
 use crate::models::user::normalize_email;
 
-/// The keys a sign-in attempt is counted under, with their limits.
+/// Mailed links asked for (sign-up, password reset) per email in the window.
+pub const LINKS_PER_EMAIL: u32 = 3;
+/// Mailed links asked for from one address in the window.
+pub const LINKS_PER_IP: u32 = 20;
+/// Links followed from one address that were unknown, used or expired.
+pub const BAD_LINKS_PER_IP: u32 = 20;
+
+/// The keys an attempt is counted under, each with its limit. The first key
+/// is the person's (an email), cleared when they succeed.
 pub struct Keys {
-    account: String,
-    ip: String,
+    limits: Vec<(String, u32)>,
 }
 
 impl Keys {
-    /// Accounts are counted by email whether or not they exist, so that the
-    /// throttle says nothing about which emails have accounts.
-    pub fn new(email: &str, ip: &str) -> Self {
-        Self { account: format!("account:{}", normalize_email(email)), ip: format!("ip:{ip}") }
+    /// A sign-in (or password check). Accounts are counted by email whether
+    /// or not they exist, so that the throttle says nothing about which
+    /// emails have accounts.
+    pub fn new(email: &str, ip: &str, policy: &ThrottlePolicy) -> Self {
+        Self {
+            limits: vec![
+                (format!("account:{}", normalize_email(email)), policy.max_per_account),
+                (format!("ip:{ip}"), policy.max_per_ip),
+            ],
+        }
     }
 
-    fn with_limits(&self, policy: &ThrottlePolicy) -> [(&str, u32); 2] {
-        [(&self.account, policy.max_per_account), (&self.ip, policy.max_per_ip)]
+    /// Asking for a mailed link: every request counts, known email or not,
+    /// so that it bounds the mail (and rows) anyone can make us produce.
+    pub fn link_request(email: &str, ip: &str) -> Self {
+        Self {
+            limits: vec![
+                (format!("link:{}", normalize_email(email)), LINKS_PER_EMAIL),
+                (format!("link-ip:{ip}"), LINKS_PER_IP),
+            ],
+        }
+    }
+
+    /// Following a link that is not (or no longer) valid.
+    pub fn bad_link(ip: &str) -> Self {
+        Self { limits: vec![(format!("bad-link-ip:{ip}"), BAD_LINKS_PER_IP)] }
     }
 }
 
 /// `Some(seconds)` to wait when either key has reached its limit in the window.
-pub fn retry_after(
-    conn: &mut DbConnection,
-    keys: &Keys,
-    now: Timestamp,
-    policy: &ThrottlePolicy,
-) -> QueryResult<Option<u64>> {
+pub fn retry_after(conn: &mut DbConnection, keys: &Keys, now: Timestamp, window: Duration) -> QueryResult<Option<u64>> {
     let mut wait: Option<u64> = None;
-    for (key, limit) in keys.with_limits(policy) {
+    for (key, limit) in &keys.limits {
+        let limit = *limit;
         let recent: Vec<Timestamp> = login_failures::table
             .filter(login_failures::throttle_key.eq(key))
-            .filter(login_failures::failed_at.gt(now - policy.window))
+            .filter(login_failures::failed_at.gt(now - window))
             .order(login_failures::failed_at.desc())
             .limit(i64::from(limit))
             .select(login_failures::failed_at)
@@ -49,14 +72,15 @@ pub fn retry_after(
         }
         // The key is free again once the oldest of the last `limit` failures leaves the window.
         let oldest = recent.last().copied().unwrap_or(now);
-        let secs = (oldest + policy.window - now).whole_seconds().max(1) as u64;
+        let secs = (oldest + window - now).whole_seconds().max(1) as u64;
         wait = Some(wait.map_or(secs, |w| w.max(secs)));
     }
     Ok(wait)
 }
 
+/// Counts one attempt under every key.
 pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> QueryResult<()> {
-    for key in [&keys.account, &keys.ip] {
+    for (key, _) in &keys.limits {
         diesel::insert_into(login_failures::table)
             .values((
                 login_failures::id.eq(new_id()),
@@ -70,6 +94,8 @@ pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> Q
 
 /// A successful sign-in resets the account's count (not the IP's).
 pub fn clear_account(conn: &mut DbConnection, keys: &Keys) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(&keys.account))).execute(conn)?;
+    if let Some((account, _)) = keys.limits.first() {
+        diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(account))).execute(conn)?;
+    }
     Ok(())
 }

@@ -12,6 +12,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        leave_notifications -> Bool,
     }
 }
 
@@ -133,6 +134,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    link_tokens (token_hash) {
+        token_hash -> Text,
+        purpose -> Text,
+        email -> Text,
+        full_name -> Text,
+        user_id -> Nullable<Text>,
+        employee_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        sensitive -> Bool,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    known_devices (user_id, device_hash) {
+        user_id -> Text,
+        device_hash -> Text,
+        first_seen_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(employees -> departments (department_id));
 diesel::joinable!(leave_requests -> leave_types (leave_type_id));
@@ -150,4 +194,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     leave_types,
     public_holidays,
     leave_requests,
+    link_tokens,
+    outbox,
+    known_devices,
 );

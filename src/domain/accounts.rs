@@ -13,19 +13,20 @@ use diesel::{Connection, OptionalExtension};
 
 use super::leave;
 use crate::access::{Action, Actor, Relation};
+use crate::auth::devices;
 use crate::auth::middleware::Client;
 use crate::auth::password::policy_violation;
 use crate::auth::sessions::{self, IssuedRefresh, RevokeReason, Session};
 use crate::auth::throttle::{self, Keys};
 use crate::clock::Timestamp;
-use crate::config::Registration;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::mail::letters;
 use crate::metrics::Counter;
 use crate::models::audit::{self, Event, Who};
 use crate::models::employee::{self, Employee, EmployeeStatus, Enrollment};
 use crate::models::user::{self, NewUser, Role, User, email_problem, normalize_email};
-use crate::models::{new_id, settings};
+use crate::models::{new_id, outbox, settings};
 use crate::state::AppState;
 
 const LAST_ADMIN: &str = "This is the last active Admin account. Make someone else an Admin first, \
@@ -42,20 +43,10 @@ fn is_last_admin(conn: &mut DbConnection, target: &User) -> AppResult<bool> {
 
 // ---------- Registration ----------
 
-/// The registration form as sent.
-#[derive(Clone, Debug, Default)]
-pub struct RegistrationInput {
-    pub full_name: String,
-    pub email: String,
-    pub password: String,
-    pub password_confirm: String,
-}
+pub mod links;
+pub mod requests;
 
-const TAKEN: &str = "An account with this email already exists. Sign in instead, or use another address.";
-const NO_INVITATION: &str = "This email has no invitation. Ask HR to add you.";
-const RECORD_CLAIMED: &str = "This email belongs to an employee record that cannot take a new account. Ask HR.";
-
-fn full_name_problem(name: &str) -> Option<&'static str> {
+pub(crate) fn full_name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("Enter your full name.")
     } else if name.chars().count() > 100 {
@@ -63,89 +54,6 @@ fn full_name_problem(name: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// Why this email may not register in this mode, if it may not.
-fn email_refusal(
-    conn: &mut DbConnection,
-    mode: Registration,
-    email: &str,
-) -> diesel::QueryResult<Option<&'static str>> {
-    if user::find_by_email(conn, email)?.is_some() {
-        return Ok(Some(TAKEN));
-    }
-    Ok(match mode {
-        Registration::Invite if employee::invitation_for(conn, email)?.is_none() => Some(NO_INVITATION),
-        Registration::Open => employee::find_by_work_email(conn, email)?
-            .filter(|e| e.user_id.is_some() || e.is_terminated())
-            .map(|_| RECORD_CLAIMED),
-        _ => None,
-    })
-}
-
-/// Creates an Employee account and gives it its employee record (the one HR
-/// entered for the email, or a new one), in one transaction. `Invalid` names
-/// the fields `full_name`, `email`, `password`, `password_confirm`.
-pub async fn register(state: &AppState, client: &Client, input: RegistrationInput) -> AppResult<()> {
-    let mode = state.config.registration;
-    if !mode.allows_sign_up() {
-        return Err(AppError::forbidden("Registration is closed. Ask HR for an account."));
-    }
-    let email = normalize_email(&input.email);
-    let name = input.full_name.trim().to_owned();
-    let mut errors = FieldErrors::new();
-    errors.check("full_name", full_name_problem(&name));
-    errors.check("email", email_problem(&email));
-    errors.check("password", policy_violation(&input.password, &email));
-    if input.password != input.password_confirm {
-        errors.add("password_confirm", "The passwords do not match.");
-    }
-    if !errors.has("email") {
-        let lookup = email.clone();
-        errors.check("email", state.db.run(move |conn| Ok(email_refusal(conn, mode, &lookup)?)).await?);
-    }
-    errors.into_result()?;
-
-    let hash = state.passwords.hash(input.password).await?;
-    let now = state.clock.now();
-    let ip = client.ip.clone();
-    state
-        .db
-        .atomic(move |conn| {
-            let id = new_id();
-            let new_user = NewUser {
-                id: &id,
-                email: &email,
-                full_name: &name,
-                password_hash: &hash,
-                role: Role::Employee.as_str(),
-                active: true,
-                created_at: now,
-                updated_at: now,
-            };
-            if !user::insert(conn, &new_user)? {
-                return Err(AppError::invalid("email", TAKEN));
-            }
-            let record = match mode {
-                Registration::Invite => {
-                    let invitation = employee::invitation_for(conn, &email)?
-                        .ok_or_else(|| AppError::invalid("email", NO_INVITATION))?;
-                    if !employee::link_user(conn, &invitation.id, &id, now)? {
-                        return Err(AppError::invalid("email", NO_INVITATION));
-                    }
-                    format!("linked to employee record {}", invitation.employee_number)
-                }
-                _ => match employee::enroll(conn, &id, &email, &name, now)? {
-                    Enrollment::Linked(_) => "linked to the employee record HR entered".to_owned(),
-                    Enrollment::Created(_) => "new employee record".to_owned(),
-                    Enrollment::Unavailable => return Err(AppError::invalid("email", RECORD_CLAIMED)),
-                },
-            };
-            let who = Who::account(&id, None, Some(&ip));
-            audit::record(conn, now, Event::Registration, who.entry().email(email.as_str()).detail(&record))?;
-            Ok(())
-        })
-        .await
 }
 
 // ---------- Signing in and out ----------
@@ -179,14 +87,14 @@ pub async fn sign_in(
     let email = normalize_email(email);
     let now = state.clock.now();
     let policy = state.config.throttle;
-    let keys = Keys::new(&email, &client.ip);
+    let keys = Keys::new(&email, &client.ip, &policy);
     let who = Who::anonymous(&client.ip);
     let (wait, account, keys) = {
         let (email, who) = (email.clone(), who.clone());
         state
             .db
             .run(move |conn| {
-                let wait = throttle::retry_after(conn, &keys, now, &policy)?;
+                let wait = throttle::retry_after(conn, &keys, now, policy.window)?;
                 if wait.is_some() {
                     audit::record(conn, now, Event::SignInThrottled, who.entry().email(email.as_str()))?;
                     return Ok((wait, None, keys));
@@ -217,13 +125,23 @@ pub async fn sign_in(
     let role = account.role()?;
     let session_policy = state.config.sessions;
     let (user_id, ua, ip) = (account.id.clone(), client.user_agent.clone(), client.ip.clone());
+    let (device, ctx, account_for_mail) = (client.device.clone(), state.mail.clone(), account.clone());
     let (session, refresh) = state
         .db
-        .transaction(move |conn| {
+        .atomic(move |conn| {
             throttle::clear_account(conn, &keys)?;
+            // Signing in with the password cancels any reset link still out.
+            crate::auth::links::void_for_user(conn, crate::auth::links::Purpose::Reset, &user_id, now)?;
             let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
             let who = Who::account(&user_id, Some(&session.id), Some(&ip));
             audit::record(conn, now, Event::SignInSuccess, who.entry())?;
+            if let Some(device) = &device
+                && devices::remember(conn, &user_id, device, now)? == devices::Seen::New
+            {
+                let a = &account_for_mail;
+                outbox::enqueue(conn, &ctx, &letters::new_device(&ctx, &a.email, &a.full_name, now, &ip, &ua), now)?;
+                audit::record(conn, now, Event::NewDeviceSignIn, who.entry().detail(&ua))?;
+            }
             Ok((session, refresh))
         })
         .await?;
@@ -232,6 +150,24 @@ pub async fn sign_in(
     state.metrics.count(Counter::SignIn);
     tracing::info!(user_id = %account.id, session_id = %session.id, "signed in");
     Ok(Ok(SignedIn { user: account, role, session, refresh, access_token }))
+}
+
+/// Starts a session for an account that has just proven its email by a
+/// mailed link; the browser is remembered without a new-browser notice.
+fn start_session_in(
+    conn: &mut DbConnection,
+    account: &User,
+    client: &Client,
+    now: Timestamp,
+    policy: &crate::config::SessionPolicy,
+) -> AppResult<(Session, IssuedRefresh)> {
+    let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy)?;
+    if let Some(device) = &client.device {
+        devices::remember(conn, &account.id, device, now)?;
+    }
+    let who = Who::account(&account.id, Some(&session.id), Some(&client.ip));
+    audit::record(conn, now, Event::SignInSuccess, who.entry().detail("by mailed link"))?;
+    Ok((session, refresh))
 }
 
 /// Ends the actor's own session, here and on every instance.
@@ -557,7 +493,7 @@ pub async fn change_password(
             .db
             .run(move |conn| {
                 let account = user::find(conn, &user_id)?;
-                let wait = throttle::retry_after(conn, &Keys::new(&account.email, &ip), now, &policy)?;
+                let wait = throttle::retry_after(conn, &Keys::new(&account.email, &ip, &policy), now, policy.window)?;
                 if wait.is_some() {
                     let entry = Who::account(&user_id, None, Some(&ip));
                     let entry = entry.entry().email(account.email.as_str()).detail("password change");
@@ -590,7 +526,7 @@ pub async fn change_password(
             state
                 .db
                 .transaction(move |conn| {
-                    throttle::record_failure(conn, &Keys::new(&email, &ip), now)?;
+                    throttle::record_failure(conn, &Keys::new(&email, &ip, &policy), now)?;
                     audit::record(conn, now, Event::PasswordChangeFailed, who.entry().email(email.as_str()))
                 })
                 .await?;
@@ -601,6 +537,7 @@ pub async fn change_password(
 
     let new_hash = state.passwords.hash(input.new_password).await?;
     let (email, old_hash) = (account.email.clone(), account.password_hash.clone());
+    let (name, ctx) = (account.full_name.clone(), state.mail.clone());
     let (user_id, session_id) = (me.user_id.clone(), me.session_id.clone());
     let revoked = state
         .db
@@ -619,9 +556,11 @@ pub async fn change_password(
             }
             let revoked =
                 sessions::revoke_others_for_user(conn, &user_id, &session_id, RevokeReason::PasswordChanged, now)?;
-            throttle::clear_account(conn, &Keys::new(&email, &ip))?;
+            throttle::clear_account(conn, &Keys::new(&email, &ip, &policy))?;
             let detail = format!("{} other session(s) signed out", revoked.len());
             audit::record(conn, now, Event::PasswordChanged, who.entry().email(email.as_str()).detail(&detail))?;
+            let letter = letters::password_changed(&ctx, &email, &name, now, &ip);
+            outbox::enqueue(conn, &ctx, &letter, now)?;
             Ok(revoked)
         })
         .await?;
@@ -687,4 +626,30 @@ pub async fn revoke_other_sessions(state: &AppState, actor: &Actor) -> AppResult
         .await?;
     state.revoke_now(&revoked);
     Ok(revoked.len())
+}
+
+// ---------- Notification settings ----------
+
+/// Whether the actor gets leave notifications by mail.
+pub async fn leave_notifications(state: &AppState, actor: &Actor) -> AppResult<bool> {
+    actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
+    let user_id = actor.account()?.user_id.clone();
+    state.db.run(move |conn| Ok(user::find(conn, &user_id)?.leave_notifications)).await
+}
+
+/// Turns one's leave notifications on or off. Security notices (password
+/// changed, a new browser) are always sent.
+pub async fn set_leave_notifications(state: &AppState, actor: &Actor, on: bool) -> AppResult<()> {
+    actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
+    let user_id = actor.account()?.user_id.clone();
+    let (who, now) = (Who::of(actor), state.clock.now());
+    state
+        .db
+        .atomic(move |conn| {
+            user::set_leave_notifications(conn, &user_id, on, now)?;
+            let detail = if on { "leave notifications on" } else { "leave notifications off" };
+            audit::record(conn, now, Event::NotificationsChanged, who.entry().detail(detail))?;
+            Ok(())
+        })
+        .await
 }

@@ -237,6 +237,8 @@ pub struct Profile {
     pub is_own: bool,
     pub editor: Option<Editor>,
     pub may_terminate: bool,
+    /// The record has no account yet and HR may invite its person.
+    pub may_invite: bool,
 }
 
 pub async fn profile(state: &AppState, actor: &Actor, id: String) -> AppResult<Profile> {
@@ -257,6 +259,7 @@ pub async fn profile(state: &AppState, actor: &Actor, id: String) -> AppResult<P
         is_own: relation == Relation::Own,
         editor: editor_for(actor, &target, role).ok(),
         may_terminate: !target.is_terminated() && !outranked && actor.can(Action::TerminateEmployee, relation),
+        may_invite: target.user_id.is_none() && !target.is_terminated() && actor.can(Action::InviteEmployee, relation),
         department,
         manager,
         reports,

@@ -7,6 +7,7 @@
 //! `reroute_waiting_of_reports` keep the routing current when managers change or leave, and `access::Relation::for_decision`
 //! with `access::allows` decides who may act on it.
 
+pub mod notify;
 pub mod rules;
 
 use std::collections::HashMap;
@@ -255,7 +256,15 @@ pub async fn request(state: &AppState, actor: &Actor, input: RequestInput) -> Ap
     let types = state.db.run(|conn| Ok(store::all_types(conn)?)).await?;
     let checked = rules::check_request(&input, &types, today).map_err(AppError::Invalid)?;
     let who = Who::of(actor);
-    state.db.atomic(move |conn| create_request(conn, &me, checked, &who, now)).await
+    let ctx = state.mail.clone();
+    state
+        .db
+        .atomic(move |conn| {
+            let id = create_request(conn, &me, checked, &who, now)?;
+            notify::submitted(conn, &ctx, &id, &me, now)?;
+            Ok(id)
+        })
+        .await
 }
 
 fn create_request(
@@ -430,11 +439,13 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: String) -> AppResult<Le
     actor.authorize(Action::CancelLeave, relation)?;
     let now = state.clock.now();
     let who = Who::of(actor);
+    let ctx = state.mail.clone();
     state
         .db
         .atomic(move |conn| {
             let moved = transition(conn, &request.id, &owner.id, &Change::Cancel, now)?;
             audit_move(conn, &who, &owner, &moved, now)?;
+            notify::moved(conn, &ctx, &owner, &moved, "", now)?;
             Ok(moved.to)
         })
         .await
@@ -475,12 +486,15 @@ pub async fn decide(
     }
     let now = state.clock.now();
     let who = Who::of(actor);
-    let change = Change::Decide { approve, decided_by: actor.user_id().map(str::to_owned), comment: Some(comment) };
+    let ctx = state.mail.clone();
+    let change =
+        Change::Decide { approve, decided_by: actor.user_id().map(str::to_owned), comment: Some(comment.clone()) };
     state
         .db
         .atomic(move |conn| {
             let moved = transition(conn, &request.id, &owner.id, &change, now)?;
             audit_move(conn, &who, &owner, &moved, now)?;
+            notify::moved(conn, &ctx, &owner, &moved, &comment, now)?;
             Ok((moved.from, moved.to))
         })
         .await

@@ -1,4 +1,5 @@
 //! Administration: accounts (roles, deactivation, signing out) and the audit log.
 
 pub mod audit;
+pub mod mail;
 pub mod users;

@@ -8,15 +8,20 @@ use serde::Deserialize;
 use tower_cookies::Cookies;
 
 use crate::access::Actor;
+use crate::auth::devices::new_device_id;
 use crate::auth::middleware::{Client, CurrentUser};
 use crate::config::Registration;
-use crate::domain::accounts::{self, RegistrationInput, SignInRefused};
+use crate::domain::accounts::requests::{self, SignUpInput, Throttled};
+use crate::domain::accounts::{self, SignInRefused, SignedIn};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::{CsrfForm, CsrfOnly, CsrfProtected};
+use crate::models::user::normalize_email;
 use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{LoginPage, LogoutPage, RegisterPage, RegistrationClosedPage, ok_page, render_page};
+use crate::templates::{
+    CheckInboxPage, LoginPage, LogoutPage, RegisterPage, RegistrationClosedPage, ok_page, render_page,
+};
 
 const AFTER_SIGN_IN: &str = "/dashboard";
 const GENERIC_FAILURE: &str = "The email or password is not correct.";
@@ -53,6 +58,14 @@ pub async fn login_page(page: Page, shown: Shown, query: Result<Query<LoginQuery
     })
 }
 
+/// Hands a new session to the browser, with its browser id.
+pub fn set_session_cookies(state: &AppState, cookies: &Cookies, signed_in: SignedIn, device: &str) {
+    let now = state.clock.now();
+    state.cookies.set_access(cookies, signed_in.access_token, state.config.sessions.access_ttl);
+    state.cookies.set_refresh(cookies, signed_in.refresh.token, signed_in.refresh.expires_at, now);
+    state.cookies.set_device(cookies, device.to_owned());
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
@@ -74,10 +87,12 @@ impl CsrfProtected for LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     page: Page,
-    client: Client,
+    mut client: Client,
     cookies: Cookies,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
+    let device = state.cookies.device(&cookies).unwrap_or_else(new_device_id);
+    client.device = Some(device.clone());
     let form_again = |status: StatusCode, error: String| {
         let page = LoginPage {
             layout: page.layout(),
@@ -91,18 +106,11 @@ pub async fn login_submit(
     };
     match accounts::sign_in(&state, &client, &form.email, form.password.clone()).await? {
         Ok(signed_in) => {
-            let now = state.clock.now();
-            state.cookies.set_access(&cookies, signed_in.access_token, state.config.sessions.access_ttl);
-            state.cookies.set_refresh(&cookies, signed_in.refresh.token, signed_in.refresh.expires_at, now);
+            set_session_cookies(&state, &cookies, signed_in, &device);
             Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
         }
         Err(SignInRefused::Throttled(secs)) => {
-            let minutes = secs.div_ceil(60);
-            let plural = if minutes == 1 { "" } else { "s" };
-            let message = format!("Too many sign-in attempts. Please wait {minutes} minute{plural} and try again.");
-            let mut response = form_again(StatusCode::TOO_MANY_REQUESTS, message);
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            Ok(response)
+            Ok(too_many(secs, form_again(StatusCode::TOO_MANY_REQUESTS, wait_message("sign-in attempts", secs))))
         }
         Err(SignInRefused::Failed) => Ok(form_again(StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_owned())),
     }
@@ -115,10 +123,6 @@ pub struct RegisterForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_confirm: String,
-    #[serde(default)]
     csrf_token: String,
 }
 
@@ -128,50 +132,77 @@ impl CsrfProtected for RegisterForm {
     }
 }
 
-fn registration_closed(page: &Page) -> Response {
-    render_page(StatusCode::FORBIDDEN, &RegistrationClosedPage { layout: page.layout() })
+/// Only open registration has a public form; invite mode explains the invitations.
+fn registration_closed(state: &AppState, page: &Page) -> Response {
+    let invite_only = state.config.registration == Registration::Invite;
+    render_page(StatusCode::FORBIDDEN, &RegistrationClosedPage { layout: page.layout(), invite_only })
 }
 
-fn register_form(state: &AppState, page: &Page, form: Option<&RegisterForm>, errors: FieldErrors) -> RegisterPage {
+fn register_form(page: &Page, form: Option<&RegisterForm>, errors: FieldErrors, error: Option<String>) -> RegisterPage {
     RegisterPage {
         layout: page.layout(),
         csrf_token: page.csrf_token(),
         full_name: form.map(|f| f.full_name.trim().to_owned()).unwrap_or_default(),
         email: form.map(|f| f.email.trim().to_owned()).unwrap_or_default(),
         errors,
-        invite_only: state.config.registration == Registration::Invite,
+        error,
     }
 }
 
 pub async fn register_page(State(state): State<AppState>, page: Page) -> Response {
-    if !state.config.registration.allows_sign_up() {
-        return registration_closed(&page);
+    if state.config.registration != Registration::Open {
+        return registration_closed(&state, &page);
     }
-    ok_page(&register_form(&state, &page, None, FieldErrors::new()))
+    ok_page(&register_form(&page, None, FieldErrors::new(), None))
 }
 
+/// The same answer whether or not the email is known (see `request_sign_up`).
 pub async fn register_submit(
     State(state): State<AppState>,
     page: Page,
     client: Client,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> AppResult<Response> {
-    if !state.config.registration.allows_sign_up() {
-        return Ok(registration_closed(&page));
+    if state.config.registration != Registration::Open {
+        return Ok(registration_closed(&state, &page));
     }
-    let input = RegistrationInput {
-        full_name: form.full_name.clone(),
-        email: form.email.clone(),
-        password: form.password.clone(),
-        password_confirm: form.password_confirm.clone(),
-    };
-    match accounts::register(&state, &client, input).await {
-        Ok(()) => Ok(Notice::Registered.redirect("/login")),
+    let input = SignUpInput { full_name: form.full_name.clone(), email: form.email.clone() };
+    match requests::request_sign_up(&state, &client, input).await {
+        Ok(Ok(())) => Ok(ok_page(&CheckInboxPage {
+            layout: page.layout(),
+            title: "Check your inbox",
+            message: format!(
+                "Check your inbox to finish creating your account: we sent a message to {}.",
+                normalize_email(&form.email)
+            ),
+        })),
+        Ok(Err(Throttled(secs))) => {
+            let page = register_form(
+                &page,
+                Some(&form),
+                FieldErrors::new(),
+                Some(wait_message("requests for this address", secs)),
+            );
+            Ok(too_many(secs, render_page(StatusCode::TOO_MANY_REQUESTS, &page)))
+        }
         Err(AppError::Invalid(errors)) => {
-            Ok(render_page(StatusCode::UNPROCESSABLE_ENTITY, &register_form(&state, &page, Some(&form), errors)))
+            Ok(render_page(StatusCode::UNPROCESSABLE_ENTITY, &register_form(&page, Some(&form), errors, None)))
         }
         Err(e) => Err(e),
     }
+}
+
+/// "Too many {what}. Please wait N minutes", for throttled forms.
+pub fn wait_message(what: &str, secs: u64) -> String {
+    let minutes = secs.div_ceil(60);
+    let plural = if minutes == 1 { "" } else { "s" };
+    format!("Too many {what}. Please wait {minutes} minute{plural} and try again.")
+}
+
+/// Adds `Retry-After` to a 429 page.
+pub fn too_many(secs: u64, mut response: Response) -> Response {
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
 }
 
 /// `GET /logout` changes nothing: it asks for confirmation.

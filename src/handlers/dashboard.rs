@@ -16,6 +16,7 @@ use crate::display::{
 use crate::domain::dashboard::{self, working_week};
 use crate::error::AppResult;
 use crate::models::leave::LeaveRequest;
+use crate::notice::Shown;
 use crate::page::Page;
 use crate::state::AppState;
 use crate::templates::{Layout, ok_page};
@@ -73,6 +74,8 @@ pub struct SecurityEvent {
 #[template(path = "dashboard/index.html")]
 pub struct DashboardPage {
     pub layout: Layout,
+    /// After following a mailed link: welcome, new password set.
+    pub notice: Option<&'static str>,
     pub full_name: String,
     pub email: String,
     pub role_label: &'static str,
@@ -133,7 +136,7 @@ fn rows(
         .collect()
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) -> AppResult<Response> {
+pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page, shown: Shown) -> AppResult<Response> {
     let d = dashboard::load(&state, &user).await?;
     let today = state.clock.now().date();
     let role = d.account.role()?;
@@ -171,6 +174,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page) 
     let chart_height = chart.as_ref().map_or(0, |bars| bars.len() as i64 * CHART_ROW + 8);
     Ok(ok_page(&DashboardPage {
         layout: page.layout(),
+        notice: shown.text(),
         full_name: d.account.full_name,
         email: d.account.email,
         role_label: role.label(),

@@ -7,7 +7,7 @@ mod profile;
 
 pub use directory::directory;
 pub use form::{create, edit_page, new_page, update};
-pub use profile::{profile, terminate};
+pub use profile::{invite, profile, terminate};
 
 use crate::models::employee::Employee;
 

@@ -40,6 +40,18 @@ pub enum Event {
     LeaveTypeUpdated,
     HolidayAdded,
     HolidayDeleted,
+    SignUpRequested,
+    EmailVerified,
+    InvitationSent,
+    InvitationAccepted,
+    PasswordResetRequested,
+    PasswordResetSent,
+    PasswordResetLinkPrinted,
+    PasswordReset,
+    LinkRefused,
+    NewDeviceSignIn,
+    NotificationsChanged,
+    MailRetried,
 }
 
 impl Event {
@@ -77,6 +89,18 @@ impl Event {
             Event::LeaveTypeUpdated => "leave_type_updated",
             Event::HolidayAdded => "holiday_added",
             Event::HolidayDeleted => "holiday_deleted",
+            Event::SignUpRequested => "sign_up_requested",
+            Event::EmailVerified => "email_verified",
+            Event::InvitationSent => "invitation_sent",
+            Event::InvitationAccepted => "invitation_accepted",
+            Event::PasswordResetRequested => "password_reset_requested",
+            Event::PasswordResetSent => "password_reset_sent",
+            Event::PasswordResetLinkPrinted => "password_reset_link_printed",
+            Event::PasswordReset => "password_reset",
+            Event::LinkRefused => "link_refused",
+            Event::NewDeviceSignIn => "new_device_sign_in",
+            Event::NotificationsChanged => "notifications_changed",
+            Event::MailRetried => "mail_retried",
         }
     }
 }
@@ -185,7 +209,7 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditRow>>
 }
 
 /// Events worth an Admin's eye on the dashboard.
-pub const SECURITY_EVENTS: [Event; 8] = [
+pub const SECURITY_EVENTS: [Event; 11] = [
     Event::SignInFailure,
     Event::SignInThrottled,
     Event::RefreshReuse,
@@ -194,6 +218,9 @@ pub const SECURITY_EVENTS: [Event; 8] = [
     Event::UserSignedOutEverywhere,
     Event::PasswordChanged,
     Event::PasswordChangeFailed,
+    Event::PasswordReset,
+    Event::PasswordResetLinkPrinted,
+    Event::NewDeviceSignIn,
 ];
 
 /// The newest security events (`SECURITY_EVENTS`) first.

@@ -64,6 +64,7 @@ pub struct User {
     pub active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    pub leave_notifications: bool,
 }
 
 impl User {
@@ -217,6 +218,39 @@ pub fn replace_password_hash(
         .set((users::password_hash.eq(new_hash), users::updated_at.eq(now)))
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Sets the password hash whatever it was (a password reset by mailed link).
+pub fn set_password_hash(conn: &mut DbConnection, id: &str, hash: &str, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((users::password_hash.eq(hash), users::updated_at.eq(now))).execute(conn)
+}
+
+pub fn set_leave_notifications(conn: &mut DbConnection, id: &str, on: bool, now: Timestamp) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::leave_notifications.eq(on), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// The account, if it is active and wants leave notifications.
+pub fn leave_recipient(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .filter(users::leave_notifications.eq(true))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Active HR accounts that want leave notifications: they decide requests
+/// that have no manager to go to.
+pub fn hr_leave_recipients(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::role.eq(Role::Hr.as_str()))
+        .filter(users::active.eq(true))
+        .filter(users::leave_notifications.eq(true))
+        .select(User::as_select())
+        .load(conn)
 }
 
 /// The settings row that changes to roles and activation lock.

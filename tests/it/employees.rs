@@ -210,15 +210,9 @@ pub async fn post_record(browser: &mut Browser, id: &str, fields: &[(String, Str
     post(browser, &format!("/employees/{id}"), &borrowed).await
 }
 
+/// Signs up through the public form and follows the mailed link.
 async fn register(app: &TestApp, name: &str, email: &str) -> crate::helpers::Response {
-    let password = "plum orbit lantern 42";
-    app.browser()
-        .submit(
-            "/register",
-            "/register",
-            &[("full_name", name), ("email", email), ("password", password), ("password_confirm", password)],
-        )
-        .await
+    app.sign_up(&mut app.browser(), name, email).await
 }
 
 backend_tests! {
@@ -653,42 +647,60 @@ backend_tests! {
         assert!(res.location().starts_with("/login?next="));
     }
 
-    async fn invite_registration_needs_an_invitation_and_links_the_record() {
+    async fn invitations_link_the_record_and_the_public_form_creates_nothing() {
         let app = TestApp::with(|a| a.registration = Registration::Invite).await;
         let login = app.browser().get("/login").await;
-        assert!(login.body.contains(r#"href="/register""#), "invite mode still offers registration");
+        assert!(!login.body.contains(r#"href="/register""#), "invite mode offers no public sign-up");
         let page = app.browser().get("/register").await;
-        assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("the one HR entered for you"));
-
-        let res = register(&app, "Una Invited", "una@example.com").await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.body.contains("This email has no invitation. Ask HR to add you."));
-        assert!(res.body.contains(r#"value="Una Invited""#));
-        assert_eq!(app.user_count().await, 0);
-
-        let gone = add_employee(&app, Person::new("Old Timer", "old@example.com").status(EmployeeStatus::Terminated)).await;
-        assert_eq!(register(&app, "Old Timer", "old@example.com").await.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(record(&app, &gone).await.user_id, None);
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(page.body.contains("Accounts are by invitation"), "{}", page.body);
 
         let invited = add_employee(&app, Person::new("Una Invited", "una@example.com").title("Designer")).await;
-        let res = register(&app, "Una I.", "UNA@example.com").await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        assert_eq!(app.user_count().await, 1);
+        let mut stranger = app.browser();
+        let token = stranger.get("/login").await.csrf_token();
+        let res = stranger
+            .post("/register", &[("full_name", "Una"), ("email", "una@example.com"), ("csrf_token", &token)])
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert_eq!((app.user_count().await, app.deliver_mail().await.sent), (0, 0), "the public form creates nothing");
+
+        let (mut hr, _) = hr_signed_in(&app).await;
+        let profile = hr.get(&format!("/employees/{invited}")).await;
+        assert!(profile.body.contains("Send invitation"), "a record without an account offers an invitation");
+        let res = post(&mut hr, &format!("/employees/{invited}/invite"), &[]).await;
+        assert_eq!(res.location(), format!("/employees/{invited}?notice=invitation_sent"));
+        let first = app.link_mailed_to("una@example.com").await;
+        post(&mut hr, &format!("/employees/{invited}/invite"), &[]).await;
+        let link = app.link_mailed_to("una@example.com").await;
+        assert!(link.starts_with("/invitation/") && link != first, "{link}");
+        assert_eq!(app.browser().get(&first).await.status, StatusCode::GONE, "a newer invitation replaces the older");
+
+        let mut una = app.browser();
+        let res = una.submit(&link, &link, &[("password", PASSWORD), ("password_confirm", PASSWORD)]).await;
+        assert_eq!(res.location(), "/dashboard?notice=invitation_accepted", "{}", res.body);
         let linked = record(&app, &invited).await;
         let user_id = linked.user_id.clone().expect("linked");
         assert_eq!(account(&app, &user_id).await.email, "una@example.com");
         assert_eq!((linked.job_title.as_str(), linked.full_name.as_str()), ("Designer", "Una Invited"), "HR's record is kept");
-        assert_eq!(employee_count(&app).await, 2, "no second record");
-
-        // She signs in and her record is hers.
-        let mut una = app.browser();
-        assert_eq!(una.sign_in("una@example.com", "plum orbit lantern 42").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(employee_count(&app).await, 2, "no second record (HR's own and Una's)");
         assert!(una.get(&format!("/employees/{invited}")).await.body.contains("Edit phone number"));
 
-        // The invitation is used up: the same email cannot register twice.
-        assert_eq!(register(&app, "Una Again", "una@example.com").await.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(app.user_count().await, 1);
+        // Used up; and the record now has an account, so no new invitation.
+        assert_eq!(app.browser().get(&link).await.status, StatusCode::GONE);
+        assert_eq!(post(&mut hr, &format!("/employees/{invited}/invite"), &[]).await.status, StatusCode::CONFLICT);
+        assert!(!hr.get(&format!("/employees/{invited}")).await.body.contains("Send invitation"));
+    }
+
+    async fn only_hr_invites_and_never_to_an_ended_record() {
+        let app = TestApp::new().await;
+        let target = add_employee(&app, Person::new("Tom Target", "tom@example.com")).await;
+        let gone = add_employee(&app, Person::new("Old Timer", "old@example.com").status(EmployeeStatus::Terminated)).await;
+        let (mut eve, _) = person_signed_in(&app, Person::new("Eve Staff", "eve@example.com"), Role::Employee).await;
+        assert!(!eve.get(&format!("/employees/{target}")).await.body.contains("Send invitation"));
+        assert_eq!(post(&mut eve, &format!("/employees/{target}/invite"), &[]).await.status, StatusCode::FORBIDDEN);
+        let (mut hr, _) = hr_signed_in(&app).await;
+        assert_eq!(post(&mut hr, &format!("/employees/{gone}/invite"), &[]).await.status, StatusCode::CONFLICT);
+        assert!(app.mail_to("tom@example.com").await.is_empty() && app.mail_to("old@example.com").await.is_empty());
     }
 
     async fn open_registration_gives_the_account_a_record_of_its_own() {
@@ -709,6 +721,15 @@ backend_tests! {
         assert_eq!(register(&app, "Pia P", "pia@example.com").await.status, StatusCode::SEE_OTHER);
         assert!(record(&app, &entered).await.user_id.is_some());
         assert_eq!(employee_count(&app).await, 2);
+
+        // An ended record cannot be taken over: its address is told so, and nothing is created.
+        let gone = add_employee(&app, Person::new("Old Timer", "old@example.com").status(EmployeeStatus::Terminated)).await;
+        let mut browser = app.browser();
+        browser.submit("/register", "/register", &[("full_name", "Old Timer"), ("email", "old@example.com")]).await;
+        let mail = app.mail_to("old@example.com").await;
+        assert_eq!(mail.len(), 1);
+        assert!(mail[0].subject.contains("could not be created") && crate::helpers::link_in(&mail[0].text).is_none());
+        assert_eq!(record(&app, &gone).await.user_id, None);
     }
 
     async fn accounts_made_on_the_command_line_get_a_record_too() {

@@ -61,14 +61,9 @@ backend_tests! {
             .submit(
                 "/register",
                 "/register",
-                &[
-                    ("full_name", "Ann Lee"),
-                    ("email", "ann@example.com"),
-                    ("password", "tangerine kayak orbit"),
-                    ("password_confirm", "tangerine kayak orbit"),
-                ],
+                &[("full_name", "Ann Lee"), ("email", "ann@example.com")],
             )
             .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     }
 }

@@ -116,6 +116,15 @@ impl Storage {
     }
 }
 
+/// Mail goes to memory unless the test chose SMTP.
+fn in_memory_mail(config: &mut Config) -> hrms::mail::transport::Mailbox {
+    let mailbox = hrms::mail::transport::Mailbox::default();
+    if !matches!(config.mail.delivery, hrms::config::MailDelivery::Smtp { .. }) {
+        config.mail.delivery = hrms::config::MailDelivery::Memory(mailbox.clone());
+    }
+    mailbox
+}
+
 /// The command-line defaults, on this database, with a cheap bcrypt cost.
 fn test_args(database_url: String) -> ServeArgs {
     let mut args = ServeArgs { bcrypt_cost: 4, ..ServeArgs::default() };
@@ -126,6 +135,8 @@ fn test_args(database_url: String) -> ServeArgs {
 pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    /// What the portal delivered: the in-process mail transport.
+    pub mailbox: hrms::mail::transport::Mailbox,
     /// What `--database-url` would be for this test's database.
     pub database_url: String,
     _storage: Arc<Storage>,
@@ -142,10 +153,11 @@ impl TestApp {
         let (storage, database_url) = Storage::new();
         let mut args = test_args(database_url.clone());
         configure(&mut args);
-        let config = Config::try_from(args).expect("valid test config");
+        let mut config = Config::try_from(args).expect("valid test config");
+        let mailbox = in_memory_mail(&mut config);
         let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
         let state = AppState::new(config, clock.clone()).await.expect("app state");
-        TestApp { state, clock, database_url, _storage: Arc::new(storage), proxy: None }
+        TestApp { state, clock, mailbox, database_url, _storage: Arc::new(storage), proxy: None }
     }
 
     /// Another instance of the portal on the same database and clock, as a
@@ -155,6 +167,7 @@ impl TestApp {
         TestApp {
             state,
             clock: self.clock.clone(),
+            mailbox: self.mailbox.clone(),
             database_url: self.database_url.clone(),
             _storage: self._storage.clone(),
             proxy: None,
@@ -185,6 +198,34 @@ impl TestApp {
 
     pub fn now(&self) -> hrms::clock::Timestamp {
         self.clock.now()
+    }
+
+    /// Runs the mail sender once, as the server does every second.
+    pub async fn deliver_mail(&self) -> hrms::mail::sender::Pass {
+        hrms::mail::sender::deliver_due(&self.state).await.expect("deliver mail")
+    }
+
+    /// Everything delivered to `email` so far (after delivering what is due).
+    pub async fn mail_to(&self, email: &str) -> Vec<hrms::mail::transport::Delivered> {
+        self.deliver_mail().await;
+        self.mailbox.all().into_iter().filter(|m| m.to == email).collect()
+    }
+
+    /// The path of the link in the newest message to `email`.
+    pub async fn link_mailed_to(&self, email: &str) -> String {
+        let all = self.mail_to(email).await;
+        let last = all.last().unwrap_or_else(|| panic!("no mail to {email}"));
+        link_in(&last.text).unwrap_or_else(|| panic!("no link in mail to {email}: {}", last.text))
+    }
+
+    /// Signs up through the public form, follows the mailed link and
+    /// chooses `PASSWORD`: the browser ends signed in.
+    pub async fn sign_up(&self, browser: &mut Browser, name: &str, email: &str) -> Response {
+        let res = browser.submit("/register", "/register", &[("full_name", name), ("email", email)]).await;
+        assert_eq!(res.status, StatusCode::OK, "sign-up form: {}", res.body);
+        let link = self.link_mailed_to(email).await;
+        assert!(link.starts_with("/register/verify/"), "{link}");
+        browser.submit(&link, &link, &[("password", PASSWORD), ("password_confirm", PASSWORD)]).await
     }
 
     /// Creates an account directly (as the `user create` command would).
@@ -260,10 +301,11 @@ impl TestApp {
                 url
             }
         };
-        let config = Config::try_from(args).expect("valid test config");
+        let mut config = Config::try_from(args).expect("valid test config");
+        let mailbox = in_memory_mail(&mut config);
         let clock = Arc::new(ManualClock::new(datetime!(2026-06-01 09:00 UTC)));
         let state = AppState::new(config, clock.clone()).await.expect("app state");
-        TestApp { state, clock, database_url, _storage: Arc::new(storage), proxy }
+        TestApp { state, clock, mailbox, database_url, _storage: Arc::new(storage), proxy }
     }
 
     /// The database stops answering until `Outage::end`.
@@ -516,4 +558,13 @@ pub fn claims_of(token: &str) -> hrms::auth::tokens::AccessClaims {
     let payload = token.split('.').nth(1).expect("JWT payload");
     let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64");
     serde_json::from_slice(&json).expect("claims")
+}
+
+/// The first portal link (`http://127.0.0.1:3000/...`) in a mail's text, as a path.
+pub fn link_in(text: &str) -> Option<String> {
+    let origin = "http://127.0.0.1:3000";
+    let start = text.find(origin)? + origin.len();
+    let rest = &text[start..];
+    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
 }

@@ -13,6 +13,7 @@ mod employees;
 mod hardening;
 mod instances;
 mod leave;
+mod mail_files;
 mod operations;
 mod refresh;
 mod revocation;

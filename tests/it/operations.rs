@@ -66,9 +66,10 @@ backend_tests! {
         let pruned = app.state.db.run(move |conn| Ok(prune(conn, now, &keep)?)).await.unwrap();
         assert_eq!(
             pruned,
-            Pruned { sessions: 1, refresh_tokens: 1, login_failures: 1, audit_rows: 3 },
+            Pruned { sessions: 1, refresh_tokens: 1, login_failures: 1, audit_rows: 3, devices: 1, ..Pruned::default() },
             "the ended session with its one token; the failure's IP row (the later sign-in cleared the \
-             account row); the first sign-in, sign-out and failure from the audit log"
+             account row); the first sign-in, sign-out and failure from the audit log; the first browser, \
+             unseen for 40 days"
         );
         // The live session still refreshes, and reuse of its rotated token is still detected.
         live.forget("hrms_access");

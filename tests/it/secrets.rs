@@ -36,14 +36,19 @@ backend_tests! {
         let app = TestApp::new().await;
         let password = "sapphire kettle drum 1987";
         let mut browser = app.browser();
-        let res = browser
-            .submit(
-                "/register",
-                "/register",
-                &[("full_name", "Log Watcher"), ("email", "log@example.com"), ("password", password), ("password_confirm", password)],
-            )
-            .await;
+        let res = browser.submit("/register", "/register", &[("full_name", "Log Watcher"), ("email", "log@example.com")]).await;
+        assert_eq!(res.status, StatusCode::OK);
+        let verify = app.link_mailed_to("log@example.com").await;
+        browser.get(&verify).await;
+        let res = browser.submit(&verify, &verify, &[("password", password), ("password_confirm", password)]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
+        browser.sign_out().await;
+        let res = app.browser().submit("/password/forgot", "/password/forgot", &[("email", "log@example.com")]).await;
+        assert_eq!(res.status, StatusCode::OK);
+        let reset = app.link_mailed_to("log@example.com").await;
+        assert!(reset.starts_with("/password/reset/"), "{reset}");
+        assert_eq!(app.browser().get(&reset).await.status, StatusCode::OK);
+        let link_tokens = [verify.rsplit('/').next().unwrap().to_owned(), reset.rsplit('/').next().unwrap().to_owned()];
         browser.sign_in("log@example.com", "a wrong guess here").await;
         assert_eq!(browser.sign_in("log@example.com", password).await.status, StatusCode::SEE_OTHER);
         let first_access = browser.cookie("hrms_access").unwrap();
@@ -56,7 +61,8 @@ backend_tests! {
         let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         assert!(logs.contains("signed in"), "the capture works: {logs}");
         assert!(logs.contains(&claims_of(&first_access).sid), "ids may be logged");
-        for secret in [password, "a wrong guess here", &first_access, &first_refresh, &second_refresh] {
+        assert!(logs.contains("/password/reset/[token]"), "link paths are logged without their token");
+        for secret in [password, "a wrong guess here", &first_access, &first_refresh, &second_refresh, &link_tokens[0], &link_tokens[1]] {
             assert!(!logs.contains(secret), "a secret reached the logs");
         }
         let signature = first_access.rsplit('.').next().unwrap();

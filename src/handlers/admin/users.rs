@@ -129,8 +129,8 @@ impl UserActionForm {
     }
 }
 
-/// `POST /admin/users/{id}/{action}`: `role`, `deactivate`, `reactivate` or
-/// `sign-out`. Refusals (the last Admin, one's own account) come back as a
+/// `POST /admin/users/{id}/{action}`: `role`, `deactivate`, `reactivate`,
+/// `sign-out` or `send-reset` (mails a password reset link). Refusals (the last Admin, one's own account) come back as a
 /// page that links back to the same place in the list.
 pub async fn act(
     State(state): State<AppState>,
@@ -139,6 +139,16 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<UserActionForm>,
 ) -> AppResult<Response> {
+    let refused = |message: String| {
+        render_page(StatusCode::CONFLICT, &RefusedPage { layout: page.layout(), message, back: form.back() })
+    };
+    if action == "send-reset" {
+        return match crate::domain::accounts::requests::send_password_reset(&state, &actor, id).await {
+            Ok(_) => Ok(Notice::ResetSent.redirect(&form.back())),
+            Err(AppError::Conflict { message, .. }) => Ok(refused(message)),
+            Err(e) => Err(e),
+        };
+    }
     let (change, done) = match action.as_str() {
         "role" => {
             let role: Role =
@@ -153,9 +163,7 @@ pub async fn act(
     match accounts::change(&state, &actor, id, change).await {
         Ok(Changed::Done(_)) => Ok(done.redirect(&form.back())),
         Ok(Changed::Unchanged) => Ok(Notice::Unchanged.redirect(&form.back())),
-        Err(AppError::Conflict { message, .. }) => {
-            Ok(render_page(StatusCode::CONFLICT, &RefusedPage { layout: page.layout(), message, back: form.back() }))
-        }
+        Err(AppError::Conflict { message, .. }) => Ok(refused(message)),
         Err(e) => Err(e),
     }
 }

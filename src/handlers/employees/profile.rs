@@ -56,6 +56,7 @@ pub struct ProfilePage {
     pub may_edit: bool,
     pub edit_label: &'static str,
     pub may_terminate: bool,
+    pub may_invite: bool,
     pub notice: Option<&'static str>,
 }
 
@@ -76,6 +77,7 @@ pub async fn profile(
         may_edit: p.editor.is_some(),
         edit_label: if p.editor == Some(Editor::Full) { "Edit record" } else { "Edit phone number" },
         may_terminate: p.may_terminate,
+        may_invite: p.may_invite,
         department: p.department.map(|d| (d.id, d.name)),
         manager: p.manager.map(|m| PersonLink::of(&actor, &m)),
         reports: p.reports.iter().map(|r| PersonLink::of(&actor, r)).collect(),
@@ -103,4 +105,15 @@ pub async fn terminate(
 ) -> AppResult<Response> {
     let id = employees::terminate(&state, &actor, id).await?;
     Ok(Notice::EmployeeTerminated.redirect(&format!("/employees/{id}")))
+}
+
+/// HR mails the person on a record without an account an invitation.
+pub async fn invite(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
+) -> AppResult<Response> {
+    crate::domain::accounts::requests::invite(&state, &actor, id.clone()).await?;
+    Ok(Notice::InvitationSent.redirect(&format!("/employees/{id}")))
 }

@@ -1,0 +1,57 @@
+//! Browsers an account has signed in from. Each browser carries a random id
+//! in a long-lived cookie; the database keeps its hash per account, so that
+//! a sign-in from a browser not seen before can be told to the account's
+//! owner by mail.
+
+use diesel::prelude::*;
+
+use super::tokens::{hash_refresh_token as sha256_hex, new_refresh_token};
+use crate::clock::Timestamp;
+use crate::db::DbConnection;
+use crate::db::schema::known_devices;
+
+/// A new browser id for the device cookie.
+pub fn new_device_id() -> String {
+    new_refresh_token()
+}
+
+/// Only ids shaped like ours are honoured (base64url, 43 characters).
+pub fn is_device_id(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// This browser has signed in to this account before.
+    Known,
+    /// The account's first browser: nothing to warn about.
+    First,
+    /// A browser not seen before on an account used elsewhere already.
+    New,
+}
+
+/// Records that `device_id` signed in to `user_id` and says whether it was seen before.
+pub fn remember(conn: &mut DbConnection, user_id: &str, device_id: &str, now: Timestamp) -> QueryResult<Seen> {
+    let hash = sha256_hex(device_id);
+    let touched = diesel::update(known_devices::table.find((user_id, &hash)))
+        .set(known_devices::last_seen_at.eq(now))
+        .execute(conn)?;
+    if touched == 1 {
+        return Ok(Seen::Known);
+    }
+    let others: i64 = known_devices::table.filter(known_devices::user_id.eq(user_id)).count().get_result(conn)?;
+    diesel::insert_into(known_devices::table)
+        .values((
+            known_devices::user_id.eq(user_id),
+            known_devices::device_hash.eq(&hash),
+            known_devices::first_seen_at.eq(now),
+            known_devices::last_seen_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(if others == 0 { Seen::First } else { Seen::New })
+}
+
+/// Browsers not seen for longer than the retention are forgotten.
+pub fn prune(conn: &mut DbConnection, before: Timestamp) -> QueryResult<usize> {
+    diesel::delete(known_devices::table.filter(known_devices::last_seen_at.lt(before))).execute(conn)
+}
