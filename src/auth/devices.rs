@@ -1,14 +1,17 @@
 //! Browsers an account has signed in from. Each browser carries a random id
 //! in a long-lived cookie; the database keeps its hash per account, so that
 //! a sign-in from a browser not seen before can be told to the account's
-//! owner by mail.
+//! owner by mail. Signing out clears the site's cookies (`Clear-Site-Data`,
+//! see `handlers::auth::logout`), the browser id with them, so a browser
+//! without the cookie still counts as known when a session of the account
+//! came from the same browser (user agent) and address in the last 30 days.
 
 use diesel::prelude::*;
 
 use super::tokens::{hash_refresh_token as sha256_hex, new_refresh_token};
 use crate::clock::Timestamp;
 use crate::db::DbConnection;
-use crate::db::schema::known_devices;
+use crate::db::schema::{known_devices, sessions};
 
 /// A new browser id for the device cookie.
 pub fn new_device_id() -> String {
@@ -30,8 +33,20 @@ pub enum Seen {
     New,
 }
 
-/// Records that `device_id` signed in to `user_id` and says whether it was seen before.
-pub fn remember(conn: &mut DbConnection, user_id: &str, device_id: &str, now: Timestamp) -> QueryResult<Seen> {
+/// How far back a session from the same browser and address vouches for it.
+const SAME_BROWSER_WINDOW: time::Duration = time::Duration::days(30);
+
+/// Records that `device_id` signed in to `user_id` (from `user_agent` at
+/// `ip`) and says whether it was seen before. Call before the new session is
+/// created, so that it does not vouch for itself.
+pub fn remember(
+    conn: &mut DbConnection,
+    user_id: &str,
+    device_id: &str,
+    user_agent: &str,
+    ip: &str,
+    now: Timestamp,
+) -> QueryResult<Seen> {
     let hash = sha256_hex(device_id);
     let touched = diesel::update(known_devices::table.find((user_id, &hash)))
         .set(known_devices::last_seen_at.eq(now))
@@ -40,6 +55,13 @@ pub fn remember(conn: &mut DbConnection, user_id: &str, device_id: &str, now: Ti
         return Ok(Seen::Known);
     }
     let others: i64 = known_devices::table.filter(known_devices::user_id.eq(user_id)).count().get_result(conn)?;
+    let same_browser: i64 = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::user_agent.eq(user_agent))
+        .filter(sessions::ip.eq(ip))
+        .filter(sessions::created_at.gt(now - SAME_BROWSER_WINDOW))
+        .count()
+        .get_result(conn)?;
     diesel::insert_into(known_devices::table)
         .values((
             known_devices::user_id.eq(user_id),
@@ -48,7 +70,13 @@ pub fn remember(conn: &mut DbConnection, user_id: &str, device_id: &str, now: Ti
             known_devices::last_seen_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(if others == 0 { Seen::First } else { Seen::New })
+    Ok(if others == 0 {
+        Seen::First
+    } else if same_browser > 0 {
+        Seen::Known
+    } else {
+        Seen::New
+    })
 }
 
 /// Browsers not seen for longer than the retention are forgotten.

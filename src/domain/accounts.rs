@@ -132,12 +132,14 @@ pub async fn sign_in(
             throttle::clear_account(conn, &keys)?;
             // Signing in with the password cancels any reset link still out.
             crate::auth::links::void_for_user(conn, crate::auth::links::Purpose::Reset, &user_id, now)?;
+            let seen = match &device {
+                Some(device) => devices::remember(conn, &user_id, device, &ua, &ip, now)?,
+                None => devices::Seen::Known,
+            };
             let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
             let who = Who::account(&user_id, Some(&session.id), Some(&ip));
             audit::record(conn, now, Event::SignInSuccess, who.entry())?;
-            if let Some(device) = &device
-                && devices::remember(conn, &user_id, device, now)? == devices::Seen::New
-            {
+            if seen == devices::Seen::New {
                 let a = &account_for_mail;
                 outbox::enqueue(conn, &ctx, &letters::new_device(&ctx, &a.email, &a.full_name, now, &ip, &ua), now)?;
                 audit::record(conn, now, Event::NewDeviceSignIn, who.entry().detail(&ua))?;
@@ -161,10 +163,10 @@ fn start_session_in(
     now: Timestamp,
     policy: &crate::config::SessionPolicy,
 ) -> AppResult<(Session, IssuedRefresh)> {
-    let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy)?;
     if let Some(device) = &client.device {
-        devices::remember(conn, &account.id, device, now)?;
+        devices::remember(conn, &account.id, device, &client.user_agent, &client.ip, now)?;
     }
+    let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy)?;
     let who = Who::account(&account.id, Some(&session.id), Some(&client.ip));
     audit::record(conn, now, Event::SignInSuccess, who.entry().detail("by mailed link"))?;
     Ok((session, refresh))

@@ -15,9 +15,9 @@ use time::macros::date;
 use crate::helpers::{Browser, PASSWORD, Response, TestApp};
 
 /// Someone signed in, with an employee record linked to their account.
-struct Person {
-    browser: Browser,
-    employee_id: String,
+pub struct Person {
+    pub browser: Browser,
+    pub employee_id: String,
 }
 
 /// An employee record, linked to `user_id` when given.
@@ -57,7 +57,7 @@ pub async fn employee_record(
         .expect("employee")
 }
 
-async fn person(app: &TestApp, name: &str, email: &str, role: Role, manager_id: Option<&str>) -> Person {
+pub async fn person(app: &TestApp, name: &str, email: &str, role: Role, manager_id: Option<&str>) -> Person {
     let user_id = app.create_user(email, name, role).await;
     let employee_id = employee_record(app, name, email, Some(user_id), manager_id, EmployeeStatus::Active).await;
     let mut browser = app.browser();
@@ -76,7 +76,7 @@ async fn request_leave(browser: &mut Browser, leave_type: &str, first: &str, las
 }
 
 /// Requests leave that must be accepted, and returns the new request's id.
-async fn requested(app: &TestApp, who: &mut Person, leave_type: &str, first: &str, last: &str) -> String {
+pub async fn requested(app: &TestApp, who: &mut Person, leave_type: &str, first: &str, last: &str) -> String {
     let res = request_leave(&mut who.browser, leave_type, first, last, false).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "request refused: {}", res.body);
     assert_eq!(res.location(), "/leave?notice=requested");
@@ -105,13 +105,13 @@ async fn balance(app: &TestApp, employee_id: &str, leave_type: &str) -> Balance 
     all.into_iter().find(|b| b.leave_type.id == leave_type).expect("type")
 }
 
-async fn decide(browser: &mut Browser, id: &str, decision: &str, comment: &str) -> Response {
+pub async fn decide(browser: &mut Browser, id: &str, decision: &str, comment: &str) -> Response {
     browser
         .submit("/leave/approvals", &format!("/leave/{id}/decide"), &[("decision", decision), ("comment", comment)])
         .await
 }
 
-async fn cancel(browser: &mut Browser, id: &str) -> Response {
+pub async fn cancel(browser: &mut Browser, id: &str) -> Response {
     browser.submit("/leave", &format!("/leave/{id}/cancel"), &[]).await
 }
 
@@ -121,7 +121,7 @@ async fn add_holiday(app: &TestApp, day: Date, name: &str) {
 }
 
 /// An employee with a manager, and the manager.
-async fn team(app: &TestApp) -> (Person, Person) {
+pub async fn team(app: &TestApp) -> (Person, Person) {
     let manager = person(app, "Mia Manager", "mia@example.com", Role::Employee, None).await;
     let report = person(app, "Rob Report", "rob@example.com", Role::Employee, Some(&manager.employee_id)).await;
     (manager, report)
