@@ -94,6 +94,9 @@ pub struct Letter {
 #[template(path = "mail/letter.txt")]
 struct TextBody<'a> {
     letter: &'a Letter,
+    /// The paragraphs wrapped at 72 columns, as plain-text mail is read.
+    paragraphs: Vec<String>,
+    footer: String,
     portal: &'a str,
 }
 
@@ -107,10 +110,32 @@ struct HtmlBody<'a> {
 impl Letter {
     /// The plain-text and HTML bodies.
     pub fn render(&self, ctx: &MailContext) -> Result<(String, String), askama::Error> {
-        let text = TextBody { letter: self, portal: &ctx.portal }.render()?;
+        let paragraphs = self.paragraphs.iter().map(|p| wrap(p, 72)).collect();
+        let footer = wrap(&self.footer, 72);
+        let text = TextBody { letter: self, paragraphs, footer, portal: &ctx.portal }.render()?;
         let html = HtmlBody { letter: self, portal: &ctx.portal }.render()?;
         Ok((text, html))
     }
+}
+
+/// Breaks `text` into lines of at most `width` characters at spaces (a
+/// longer word, such as a link, keeps a line of its own).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
 }
 
 fn hello(name: &str) -> String {
@@ -355,6 +380,17 @@ mod tests {
         assert!(text.contains("Hello <Ada>,"), "plain text is not escaped: {text}");
         assert!(html.contains("Hello &#60;Ada&#62;,") || html.contains("Hello &lt;Ada&gt;,"), "{html}");
         assert!(!html.contains("<Ada>"));
+    }
+
+    #[test]
+    fn plain_text_is_wrapped_at_72_columns_and_links_stay_whole() {
+        let letter = password_reset(&ctx(), "a@example.com", "Ann", &"x".repeat(43));
+        let (text, _) = letter.render(&ctx()).expect("renders");
+        for line in text.lines().filter(|l| !l.starts_with("https://")) {
+            assert!(line.chars().count() <= 72, "{line:?}");
+        }
+        assert!(text.lines().any(|l| l == format!("https://hr.example.com/password/reset/{}", "x".repeat(43))));
+        assert_eq!(wrap("a bb ccc", 4), "a bb\nccc");
     }
 
     #[test]

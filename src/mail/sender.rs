@@ -6,7 +6,8 @@
 use std::time::Duration as StdDuration;
 
 use lettre::Message;
-use lettre::message::MultiPart;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, MultiPart, SinglePart};
 use time::Duration;
 
 use super::transport::Delivered;
@@ -84,7 +85,11 @@ fn compose(state: &AppState, row: &OutboxRow) -> Result<(Delivered, Message), St
         .from(state.mailer.from.clone())
         .to(to)
         .subject(&row.subject)
-        .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(plain_body(&row.text_body)))
+                .singlepart(SinglePart::html(row.html_body.clone())),
+        )
         .map_err(|e| format!("the message could not be built: {e}"))?;
     let delivered = Delivered {
         id: row.id.clone(),
@@ -94,6 +99,19 @@ fn compose(state: &AppState, row: &OutboxRow) -> Result<(Delivered, Message), St
         html: row.html_body.clone(),
     };
     Ok((delivered, email))
+}
+
+/// The plain-text part as 7bit when it can be (ASCII, lines within RFC
+/// 5322's 998), so that a link reads whole in a `.eml` file opened in a
+/// text editor; otherwise whatever lettre chooses (quoted-printable).
+fn plain_body(text: &str) -> Body {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let seven_bit = crlf.is_ascii() && !crlf.contains('\0') && crlf.split("\r\n").all(|line| line.len() <= 998);
+    if seven_bit {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(text.to_owned())
+    }
 }
 
 /// Delivers due messages every second until aborted.

@@ -82,7 +82,8 @@ impl Mailer {
         match &self.transport {
             Transport::Smtp(_) => "sent through the SMTP server of --smtp-url".to_owned(),
             Transport::Directory(dir) => {
-                format!("written as .eml files to {} (no --smtp-url given)", dir.display())
+                let shown = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+                format!("written as .eml files to {} (no --smtp-url given)", shown.display())
             }
             Transport::Memory(_) => "kept in memory".to_owned(),
         }
