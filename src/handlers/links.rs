@@ -112,7 +112,7 @@ const RESET: Kind = Kind {
     purpose: Purpose::Reset,
     path: "/password/reset",
     title: "Choose a new password",
-    lead: "Choose a new password. Every session of your account is signed out, and you are signed in here.",
+    lead: "Choose a new password. Every session of your account will be signed out, and you will be signed in here.",
     button: "Set my new password",
     done: Notice::PasswordReset,
     again: Some(("Ask for a new link", "/password/forgot")),

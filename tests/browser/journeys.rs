@@ -10,6 +10,8 @@ use crate::rig::{Browser, PAST_ACCESS_EXPIRY, Rig, create_user};
 const REFRESH_COOKIE: &str = "hrms_refresh";
 const ACCESS_COOKIE: &str = "hrms_access";
 const PASSWORD: &str = "violet harbor engine 7";
+/// The password chosen through the reset link of journey 7.
+const NEW_PASSWORD: &str = "amber lantern quietly 42";
 
 struct Person {
     name: &'static str,
@@ -21,34 +23,105 @@ const ADA: Person = Person { name: "Ada Lovelace", email: "ada@example.com" };
 // ---------------------------------------------------------------------------
 // Steps shared by the journeys.
 
-/// Registers `who` through the form and checks the notice on the sign-in
-/// page it lands on.
+/// Registers `who` as a person would: name and email on the form, "Check
+/// your inbox", the link from the message, a password of their own; ends
+/// signed in, on the dashboard with the welcome notice.
 async fn register(rig: &Browser, who: &Person) -> Result<()> {
     rig.goto("/register").await?;
     fill_registration(rig, who).await?;
-    submit_registration(rig).await
+    submit_registration(rig, who).await?;
+    open_verification_link(rig, who).await?;
+    choose_password(rig, who, PASSWORD).await
 }
 
 async fn fill_registration(rig: &Browser, who: &Person) -> Result<()> {
+    ensure!(
+        !rig.exists("#password").await? && !rig.exists("#password_confirm").await?,
+        "the registration form asks for a password; it should only ask for a name and an email"
+    );
     rig.fill("#full_name", who.name).await?;
-    rig.fill("#email", who.email).await?;
-    rig.fill("#password", PASSWORD).await?;
-    rig.fill("#password_confirm", PASSWORD).await
+    rig.fill("#email", who.email).await
 }
 
-async fn submit_registration(rig: &Browser) -> Result<()> {
-    rig.click_and_wait(r#"form[action="/register"] button[type=submit]"#).await?;
+/// Sends the registration form; the answer asks to check the inbox.
+async fn submit_registration(rig: &Browser, who: &Person) -> Result<()> {
+    let button = r#"form[action="/register"] button[type=submit]"#;
+    let label = rig.text(button).await?;
+    ensure!(label == "Send me the link", "the registration button says {label:?}");
+    rig.click_and_wait(button).await?;
+    expect_check_inbox(rig, "Check your inbox to finish creating your account", who).await.context("after registering")
+}
+
+/// The current window answers a request for a link: "Check your inbox",
+/// naming the address, and nothing signed in.
+async fn expect_check_inbox(rig: &Browser, message: &str, who: &Person) -> Result<()> {
+    let heading = rig.text("main h1").await?;
     ensure!(
-        rig.path().await? == "/login",
-        "registering should lead to the sign-in page, not {}",
+        heading == "Check your inbox",
+        "the page is {heading:?} at {}, not \"Check your inbox\"",
         rig.where_am_i().await
     );
     let notice = rig.text(".alert-info").await?;
     ensure!(
-        notice.contains("Your account was created"),
-        "sign-in page after registering shows {notice:?}, not the account-created notice"
+        notice.contains(message) && notice.contains(who.email),
+        "the check-inbox page says {notice:?}, not {message:?} about {}",
+        who.email
+    );
+    ensure!(rig.cookie(ACCESS_COOKIE).await?.is_none(), "asking for a link signed the browser in");
+    Ok(())
+}
+
+/// Opens the verification link mailed to `who`: the page to choose a password.
+async fn open_verification_link(rig: &Browser, who: &Person) -> Result<()> {
+    let link = rig.wait_for_link(who.email, "/register/verify/").await?;
+    rig.goto(&link).await?;
+    expect_password_page(rig, who, "Choose your password", "Create my account").await.context("the verification link")
+}
+
+/// The current window shows a form to choose a password for `who`, titled
+/// `title`, whose button says `button`, the email shown but not editable.
+async fn expect_password_page(rig: &Browser, who: &Person, title: &str, button: &str) -> Result<()> {
+    let heading = rig.text("main h1").await?;
+    ensure!(heading == title, "the page is {heading:?} at {}, not {title:?}", rig.where_am_i().await);
+    let email = rig.find("main form #email").await?;
+    let shown = email.prop("value").await?.unwrap_or_default();
+    ensure!(shown == who.email, "the password page shows the email {shown:?}, not {}", who.email);
+    ensure!(email.attr("readonly").await?.is_some(), "the email on the password page can be edited");
+    rig.find("main form #password").await?;
+    rig.find("main form #password_confirm").await?;
+    let label = rig.text("main form button[type=submit]").await?;
+    ensure!(label == button, "the password page's button says {label:?}, not {button:?}");
+    Ok(())
+}
+
+/// Chooses `password` on the page of a mailed link: lands signed in on the
+/// dashboard (with the link's notice, checked by the caller).
+async fn choose_password(rig: &Browser, who: &Person, password: &str) -> Result<()> {
+    rig.fill("#password", password).await?;
+    rig.fill("#password_confirm", password).await?;
+    rig.click_and_wait("main form button[type=submit]").await?;
+    expect_dashboard(rig, who).await.context("after choosing a password")?;
+    ensure!(
+        rig.cookie(REFRESH_COOKIE).await?.is_some() && rig.cookie(ACCESS_COOKIE).await?.is_some(),
+        "after choosing a password the browser is not signed in"
     );
     Ok(())
+}
+
+/// The dashboard carries `?notice=<key>` and shows its text.
+async fn expect_notice(rig: &Browser, key: &str, text: &str) -> Result<()> {
+    let url = rig.client.current_url().await?;
+    let query = url.query().unwrap_or_default();
+    ensure!(query == format!("notice={key}"), "the dashboard was reached with ?{query}, not ?notice={key}");
+    let notice = rig.text(".alert-info").await?;
+    ensure!(notice == text, "the notice is {notice:?}, not {text:?}");
+    Ok(())
+}
+
+/// Signs out with the navigation's button: the sign-in page.
+async fn sign_out(rig: &Browser, who: &Person) -> Result<()> {
+    rig.click_and_wait(r#"form[action="/logout"] button"#).await?;
+    expect_login_page(rig, who).await.context("after signing out")
 }
 
 /// Signs in through the form (on the sign-in page, opened if need be) and
@@ -67,8 +140,11 @@ async fn submit_login(rig: &Browser, email: &str, password: &str) -> Result<()> 
     rig.click_and_wait(r#"form[action="/login"] button[type=submit]"#).await
 }
 
+/// An account for `who`, and a session made by the sign-in form (not the
+/// one the verification link starts).
 async fn register_and_sign_in(rig: &Browser, who: &Person) -> Result<()> {
     register(rig, who).await?;
+    sign_out(rig, who).await?;
     sign_in(rig, who).await
 }
 
@@ -104,14 +180,22 @@ async fn wait_past_access_expiry() {
 }
 
 // ---------------------------------------------------------------------------
-// 1. Register, see the notice, sign in, land on the dashboard.
+// 1. Register with name and email, follow the link from the message, choose
+//    a password, land on the dashboard; sign out and sign in again.
 
 pub async fn register_then_sign_in(rig: &Rig) -> Result<()> {
     rig.goto("/register").await?;
     rig.screenshots("register").await?;
     fill_registration(rig, &ADA).await?;
-    submit_registration(rig).await?;
-    rig.screenshots("login-notice").await?;
+    submit_registration(rig, &ADA).await?;
+    rig.screenshots("check-inbox").await?;
+    open_verification_link(rig, &ADA).await?;
+    rig.screenshots("choose-password").await?;
+    choose_password(rig, &ADA, PASSWORD).await?;
+    expect_notice(rig, "welcome", "Your email is verified and your account is ready. Welcome!").await?;
+    rig.screenshots("welcome").await?;
+
+    sign_out(rig, &ADA).await?;
     sign_in(rig, &ADA).await?;
     ensure!(
         refresh_cookie(rig).await.is_ok() && rig.cookie(ACCESS_COOKIE).await?.is_some(),
@@ -251,6 +335,7 @@ pub async fn sign_out_then_back(rig: &Rig) -> Result<()> {
 
 pub async fn wrong_password_then_throttled(rig: &Rig) -> Result<()> {
     register(rig, &ADA).await?;
+    sign_out(rig, &ADA).await?;
     for attempt in 1..=6 {
         submit_login(rig, ADA.email, "violet harbor engine 8").await?;
         ensure!(
@@ -408,4 +493,63 @@ fn leave_days() -> Result<(Date, Date)> {
 
 fn iso(day: Date) -> String {
     format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
+}
+
+// ---------------------------------------------------------------------------
+// 7. Forgot password: Ada is signed in in one browser; in another she asks
+//    for a link from the sign-in page, follows it from the message and sets
+//    a new password. The new password works, the old one no longer does,
+//    and the first browser is signed out.
+
+pub async fn forgot_password(rig: &Rig) -> Result<()> {
+    // Browser A (the rig's first): Ada, registered and signed in.
+    register(rig, &ADA).await?;
+
+    // Browser B: the sign-in page, "Forgot your password?".
+    let b = rig.another_browser().await?;
+    b.goto("/login").await?;
+    b.click_link("Forgot your password?").await?;
+    ensure!(b.path().await? == "/password/forgot", "the link led to {}", b.where_am_i().await);
+    let heading = b.text("main h1").await?;
+    ensure!(heading == "Forgot your password?", "the forgot-password page is titled {heading:?}");
+    b.screenshots("forgot").await?;
+    b.fill("#email", ADA.email).await?;
+    let button = r#"form[action="/password/forgot"] button[type=submit]"#;
+    let label = b.text(button).await?;
+    ensure!(label == "Send me a link", "the forgot-password button says {label:?}");
+    b.click_and_wait(button).await?;
+    expect_check_inbox(&b, "we sent it a link to choose a new password", &ADA)
+        .await
+        .context("after asking for a link")?;
+    b.screenshots("forgot-check-inbox").await?;
+
+    // The link from the message: a new password.
+    let link = b.wait_for_link(ADA.email, "/password/reset/").await?;
+    b.goto(&link).await?;
+    expect_password_page(&b, &ADA, "Choose a new password", "Set my new password").await.context("the reset link")?;
+    b.screenshots("reset").await?;
+    choose_password(&b, &ADA, NEW_PASSWORD).await?;
+    expect_notice(&b, "password_reset", "Your new password is set. Every other session was signed out.").await?;
+    b.screenshots("reset-done").await?;
+
+    // Browser A, on its next page load, well within the access token's
+    // lifetime: signed out (the reset revoked its session at once).
+    rig.click_and_wait(r#"nav a[href="/dashboard"]"#).await?;
+    expect_login_page(rig, &ADA).await.context("browser A, after the password was reset in browser B")?;
+
+    // The link works once.
+    b.goto(&link).await?;
+    let heading = b.text("main h1").await?;
+    ensure!(heading == "This link was already used", "the reset link, opened again, shows {heading:?}");
+
+    // Browser B: sign out; the old password fails, the new one works.
+    b.goto("/dashboard").await?;
+    expect_dashboard(&b, &ADA).await.context("browser B, after the reset")?;
+    sign_out(&b, &ADA).await?;
+    submit_login(&b, ADA.email, PASSWORD).await?;
+    ensure!(b.path().await? == "/login", "the old password led to {}", b.where_am_i().await);
+    let error = b.text(".alert-error").await?;
+    ensure!(error == "The email or password is not correct.", "with the old password the message is {error:?}");
+    submit_login(&b, ADA.email, NEW_PASSWORD).await?;
+    expect_dashboard(&b, &ADA).await.context("after signing in with the new password")
 }

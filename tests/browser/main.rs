@@ -4,9 +4,12 @@
 //! Each journey gets its own server (fresh SQLite database, free loopback
 //! port), its own chromedriver and its own fresh browser profile (journey 6
 //! opens two more sessions, one per person, each with a profile of its own,
-//! after creating the accounts with `hrms user create`). Without
-//! Chromium or chromedriver they are skipped with one line, unless `CI=true`,
-//! where that is a failure. Screenshots go to `target/screenshots/`.
+//! after creating the accounts with `hrms user create`; journey 7 opens a
+//! second one for the same person). The server writes its mail as `.eml`
+//! files to a folder of the journey, where the journeys find the links that
+//! register an account or reset a password. Without Chromium or
+//! chromedriver they are skipped with one line, unless `CI=true`, where that
+//! is a failure. Screenshots go to `target/screenshots/`.
 
 mod journeys;
 mod rig;
@@ -52,5 +55,12 @@ async fn journey_5_wrong_password_then_throttled() {
 async fn journey_6_leave_request_approved_by_the_manager() {
     if let Some(rig) = Rig::start_with("6-leave-approved", journeys::leave_organisation).await {
         rig.run(journeys::leave_request_approved).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_7_forgot_password() {
+    if let Some(rig) = Rig::start("7-forgot-password").await {
+        rig.run(journeys::forgot_password).await;
     }
 }

@@ -1,13 +1,16 @@
 //! The machinery of one browser journey: a real `hrms serve` process on a
 //! free loopback port with a fresh SQLite database, a chromedriver of its
 //! own, and a headless Chromium with a fresh profile (more sessions, each
-//! with a profile of its own, on request).
+//! with a profile of its own, on request). The server writes its mail as
+//! `.eml` files to a folder of the journey, which stands for everyone's
+//! inbox (`Browser::wait_for_link`).
 
+use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
@@ -35,6 +38,9 @@ pub const PHONE: (u32, u32) = (390, 844);
 /// Upper bound for start-up polling and for a whole journey.
 const STARTUP_LIMIT: Duration = Duration::from_secs(10);
 const JOURNEY_LIMIT: Duration = Duration::from_secs(90);
+/// How long a message may take to reach the mail folder (the server's sender
+/// looks at its outbox about once a second).
+const MAIL_LIMIT: Duration = Duration::from_secs(15);
 
 /// Is a browser here? Locally, no: skip with one line. With `CI=true`, no:
 /// fail.
@@ -93,11 +99,12 @@ impl Drop for Proc {
 }
 
 /// One browser session (WebDriver session) with a fresh profile: its own
-/// cookies, so its own sign-in.
+/// cookies, so its own sign-in. Each can read the journey's mail.
 pub struct Browser {
     pub journey: &'static str,
     pub base: String,
     pub client: Client,
+    mail: MailFolder,
 }
 
 /// The journey's server and driver, and its first browser session (which
@@ -147,6 +154,7 @@ impl Rig {
         remove_failure_shots(journey);
         let database_url = format!("sqlite://{}", dir.path().join("hrms.db").display());
         setup(&database_url).await.context("setting up the organisation")?;
+        let mail = MailFolder::new(dir.path().join("mail"));
 
         // The portal.
         let port = free_port();
@@ -161,6 +169,11 @@ impl Rig {
                 .args(["--public-url", &base])
                 .args(["--access-ttl", ACCESS_TTL])
                 .args(["--bcrypt-cost", "4"])
+                // No SMTP server, whatever the environment says: every
+                // message goes to the journey's mail folder.
+                .env_remove("HRMS_SMTP_URL")
+                .arg("--mail-dir")
+                .arg(&mail.dir)
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
                 .stderr(log)
@@ -190,7 +203,7 @@ impl Rig {
 
         // The browser, with a fresh profile.
         let driver_url = format!("http://127.0.0.1:{driver_port}");
-        let browser = open_browser(journey, &base, &driver_url, &dir.path().join("profile")).await?;
+        let browser = open_browser(journey, &base, &driver_url, &mail, &dir.path().join("profile")).await?;
         Ok(Rig {
             browser,
             driver_url,
@@ -207,7 +220,7 @@ impl Rig {
     pub async fn another_browser(&self) -> Result<Browser> {
         let n = self.others.lock().map_err(|_| anyhow!("poisoned"))?.len() + 2;
         let profile = self._dir.path().join(format!("profile-{n}"));
-        let browser = open_browser(self.journey, &self.base, &self.driver_url, &profile).await?;
+        let browser = open_browser(self.journey, &self.base, &self.driver_url, &self.mail, &profile).await?;
         self.others.lock().map_err(|_| anyhow!("poisoned"))?.push(browser.client.clone());
         Ok(browser)
     }
@@ -226,7 +239,12 @@ impl Rig {
             let shot = self.screenshot("FAILED").await.map(|p| p.display().to_string());
             let mut more = String::new();
             for (i, client) in others.iter().enumerate() {
-                let other = Browser { journey: self.journey, base: self.base.clone(), client: client.clone() };
+                let other = Browser {
+                    journey: self.journey,
+                    base: self.base.clone(),
+                    client: client.clone(),
+                    mail: self.mail.clone(),
+                };
                 let shot = other.screenshot(&format!("FAILED-{}", i + 2)).await;
                 more += &format!(
                     "\n  browser {} at: {}\n  screenshot: {}",
@@ -421,6 +439,29 @@ impl Browser {
         shot.map(drop)
     }
 
+    /// Waits (bounded) for a message to `to` in the journey's mail folder
+    /// with a link `<base><path_prefix>...` that no browser of this journey
+    /// took before, and returns the link's path (from `path_prefix` on), to
+    /// open with `goto`. Takes the newest such message; fails at once when
+    /// the message's link points at another origin than the server's
+    /// `--public-url`.
+    pub async fn wait_for_link(&self, to: &str, path_prefix: &str) -> Result<String> {
+        let start = Instant::now();
+        loop {
+            if let Some(path) = self.mail.take_newest_link(to, &self.base, path_prefix)? {
+                return Ok(path);
+            }
+            if start.elapsed() > MAIL_LIMIT {
+                bail!(
+                    "no message to {to} with a new link {}{path_prefix}... arrived within {MAIL_LIMIT:?}; {}",
+                    self.base,
+                    self.mail.describe()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Sets a field's value directly (for date inputs, whose typing order
     /// depends on the browser's locale); the form then submits it as typed.
     pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
@@ -443,7 +484,13 @@ impl Browser {
 
 /// A WebDriver session on the driver at `driver_url`, with its profile in
 /// `profile` (created here), at laptop size.
-async fn open_browser(journey: &'static str, base: &str, driver_url: &str, profile: &Path) -> Result<Browser> {
+async fn open_browser(
+    journey: &'static str,
+    base: &str,
+    driver_url: &str,
+    mail: &MailFolder,
+    profile: &Path,
+) -> Result<Browser> {
     std::fs::create_dir(profile)?;
     let caps = json!({
         "browserName": "chrome",
@@ -470,7 +517,7 @@ async fn open_browser(journey: &'static str, base: &str, driver_url: &str, profi
         .connect(driver_url)
         .await
         .context("starting a Chromium session")?;
-    let browser = Browser { journey, base: base.to_owned(), client };
+    let browser = Browser { journey, base: base.to_owned(), client, mail: mail.clone() };
     browser.set_viewport(LAPTOP).await?;
     Ok(browser)
 }
@@ -545,4 +592,215 @@ fn tail(path: &Path) -> String {
     let log = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(25)..].join("\n")
+}
+
+// ---------------------------------------------------------------------------
+// The mail folder.
+
+/// The folder the journey's server writes every message to, as
+/// `<unix-nanos>-<id>.eml` (it runs without `--smtp-url`): the inbox of
+/// everyone in the journey.
+#[derive(Clone)]
+struct MailFolder {
+    dir: PathBuf,
+    /// Links already handed out: each is taken once, so that an older
+    /// message is never mistaken for the one a step waits for.
+    taken: Arc<Mutex<HashSet<String>>>,
+}
+
+/// What a journey needs of one message.
+struct Eml {
+    name: String,
+    to: Vec<String>,
+    subject: String,
+    /// The plain-text part, decoded.
+    text: Option<String>,
+}
+
+impl MailFolder {
+    fn new(dir: PathBuf) -> Self {
+        Self { dir, taken: Arc::default() }
+    }
+
+    /// The messages in the folder, newest first (the file names start with
+    /// the time of writing). A missing folder holds none.
+    fn messages(&self) -> Result<Vec<Eml>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("reading the mail folder {}", self.dir.display())),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            // Messages being written are `.<name>.partial`.
+            if name.ends_with(".eml") && !name.starts_with('.') {
+                let stamp: u128 = name.split('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                names.push((stamp, name));
+            }
+        }
+        names.sort_unstable_by(|a, b| b.cmp(a));
+        let mut messages = Vec::new();
+        for (_, name) in names {
+            let raw = std::fs::read(self.dir.join(&name)).with_context(|| format!("reading the message {name}"))?;
+            messages.push(parse_eml(name, &String::from_utf8_lossy(&raw)));
+        }
+        Ok(messages)
+    }
+
+    /// The path of the link `<base><path_prefix>...` in the newest message
+    /// to `to` that holds one not taken before, now taken.
+    fn take_newest_link(&self, to: &str, base: &str, path_prefix: &str) -> Result<Option<String>> {
+        for message in self.messages()? {
+            if !message.to.iter().any(|address| address.eq_ignore_ascii_case(to)) {
+                continue;
+            }
+            let Some(text) = &message.text else { continue };
+            for path in links_in(text, base, path_prefix).with_context(|| format!("in the message {}", message.name))? {
+                let mut taken = self.taken.lock().map_err(|_| anyhow!("poisoned"))?;
+                if taken.insert(path.clone()) {
+                    return Ok(Some(path));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// For failure messages: what the folder holds.
+    fn describe(&self) -> String {
+        match self.messages() {
+            Ok(messages) if messages.is_empty() => format!("the mail folder {} holds no message", self.dir.display()),
+            Ok(messages) => {
+                let list: Vec<String> = messages
+                    .iter()
+                    .map(|m| format!("\n    {} to {} ({:?})", m.name, m.to.join(", "), m.subject))
+                    .collect();
+                format!("the mail folder {} holds:{}", self.dir.display(), list.concat())
+            }
+            Err(e) => format!("{e:#}"),
+        }
+    }
+}
+
+/// Reads a message as the portal writes it: headers, then (usually) a
+/// `multipart/alternative` body whose plain-text part is 7bit,
+/// quoted-printable or base64.
+fn parse_eml(name: String, raw: &str) -> Eml {
+    let raw = raw.replace("\r\n", "\n");
+    let (headers, body) = split_headers(&raw);
+    let to = header(&headers, "to")
+        .map(|value| {
+            value
+                .split(',')
+                .map(|address| {
+                    let address = address.trim();
+                    match (address.rfind('<'), address.rfind('>')) {
+                        (Some(start), Some(end)) if start < end => address[start + 1..end].trim().to_owned(),
+                        _ => address.to_owned(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let subject = header(&headers, "subject").unwrap_or_default().to_owned();
+    Eml { name, to, subject, text: plain_text(&headers, body) }
+}
+
+/// The headers (names lower-cased, folded lines joined) and the body.
+fn split_headers(part: &str) -> (Vec<(String, String)>, &str) {
+    let (head, body) = part.split_once("\n\n").unwrap_or((part, ""));
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = headers.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    (headers, body)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// The first `text/plain` part, decoded; looks into nested multiparts.
+fn plain_text(headers: &[(String, String)], body: &str) -> Option<String> {
+    let content_type = header(headers, "content-type").unwrap_or("text/plain").to_ascii_lowercase();
+    if content_type.starts_with("multipart/") {
+        let boundary = header(headers, "content-type")?.split(';').find_map(|param| {
+            let (key, value) = param.split_once('=')?;
+            key.trim().eq_ignore_ascii_case("boundary").then(|| value.trim().trim_matches('"').to_owned())
+        })?;
+        let delimiter = format!("--{boundary}");
+        return body.split(&delimiter).skip(1).take_while(|part| !part.starts_with("--")).find_map(|part| {
+            let (headers, body) = split_headers(part.trim_start_matches('\n'));
+            plain_text(&headers, body)
+        });
+    }
+    if !content_type.starts_with("text/plain") {
+        return None;
+    }
+    let encoding = header(headers, "content-transfer-encoding").unwrap_or("7bit").to_ascii_lowercase();
+    match encoding.as_str() {
+        "quoted-printable" => Some(quoted_printable(body)),
+        "base64" => {
+            use base64::Engine;
+            let compact: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        _ => Some(body.to_owned()),
+    }
+}
+
+/// Undoes quoted-printable: soft line breaks (`=` at a line's end), then
+/// `=XX` escapes (`=3D` for `=`, and the bytes of UTF-8 text).
+fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The paths of the links `<base><path_prefix><rest>` in `text`, in order.
+/// A link to `path_prefix` on another origin is an error: the portal's
+/// links must be absolute, on its `--public-url`.
+fn links_in(text: &str, base: &str, path_prefix: &str) -> Result<Vec<String>> {
+    let mut paths = Vec::new();
+    for (at, _) in text.match_indices(path_prefix) {
+        let end = text[at..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+            .map_or(text.len(), |n| at + n);
+        let path = &text[at..end];
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        ensure!(
+            text[..at].ends_with(base),
+            "the link to {path} does not start with {base}: {:?}",
+            &text[line_start..end]
+        );
+        ensure!(path.len() > path_prefix.len(), "the link {base}{path} ends where its token should begin");
+        paths.push(path.to_owned());
+    }
+    Ok(paths)
 }
