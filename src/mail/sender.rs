@@ -49,9 +49,11 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Pass> {
     };
     let mut pass = Pass::default();
     for row in claimed {
-        let result = match compose(state, &row) {
-            Ok((delivered, email)) => state.mailer.send(&delivered, email).await,
-            Err(e) => Err(e),
+        // A message that cannot even be built (a recipient lettre refuses)
+        // will not get better: it fails at once instead of retrying.
+        let (result, retryable) = match compose(state, &row) {
+            Ok((delivered, email)) => (state.mailer.send(&delivered, email).await, true),
+            Err(e) => (Err(e), false),
         };
         let now = state.clock.now();
         let (id, sender) = (row.id.clone(), sender.clone());
@@ -62,7 +64,7 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Pass> {
                 pass.sent += 1;
             }
             Err(error) => {
-                let retry_at = (row.attempts < MAX_ATTEMPTS).then(|| now + backoff(row.attempts));
+                let retry_at = (retryable && row.attempts < MAX_ATTEMPTS).then(|| now + backoff(row.attempts));
                 tracing::warn!(message_id = %row.id, kind = %row.kind, attempts = row.attempts, %error,
                     "mail not delivered{}", if retry_at.is_some() { "; will retry" } else { "; giving up" });
                 if retry_at.is_some() {

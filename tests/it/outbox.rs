@@ -174,3 +174,23 @@ backend_tests! {
         assert_eq!(count, 1);
     }
 }
+
+#[tokio::test]
+async fn a_message_to_an_address_the_mailer_refuses_fails_at_once() {
+    let app = TestApp::new().await;
+    let (ctx, now) = (app.state.mail.clone(), app.now());
+    app.state
+        .db
+        .run(move |conn| {
+            // email_problem lets quotes through; lettre's address parser does not.
+            let letter = hrms::mail::letters::already_registered(&ctx, "a\"b@example.com");
+            outbox::enqueue(conn, &ctx, &letter, now)
+        })
+        .await
+        .expect("enqueue");
+    let pass = deliver_due(&app.state).await.expect("pass");
+    assert_eq!((pass.sent, pass.retrying, pass.failed), (0, 0, 1));
+    let row = rows(&app).await.pop().expect("row");
+    assert_eq!((row.status.as_str(), row.attempts), ("failed", 1));
+    assert!(row.last_error.unwrap_or_default().contains("recipient address"));
+}
