@@ -34,6 +34,26 @@ pub fn notify_revoked(conn: &mut DbConnection, session_ids: &[String]) -> diesel
     Ok(())
 }
 
+/// Takes a lock named `name` until the transaction ends: PostgreSQL's
+/// transaction-scoped advisory lock on the name's hash; on SQLite a write
+/// statement, which takes the database's one write lock. Call inside a
+/// transaction.
+pub fn lock_name(conn: &mut DbConnection, name: &str) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    // --- backend-specific SQL: see also connection.rs and migrate.rs ---
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(name)
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(lite) => {
+            diesel::sql_query("UPDATE settings SET value = value WHERE key = 'lock'").execute(lite)?;
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct Db {
     pool: connection::Pool,

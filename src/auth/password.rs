@@ -64,12 +64,14 @@ pub struct Passwords {
     /// A real hash at the configured cost, verified against when the email is
     /// unknown, so that both failures take about the same time.
     dummy_hash: OnceCell<String>,
+    /// Passwords verified so far (metrics, and the throttle's tests).
+    checks: std::sync::atomic::AtomicU64,
 }
 
 impl Passwords {
     pub fn new(cost: u32) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Self { cost, permits: Arc::new(Semaphore::new(cores)), dummy_hash: OnceCell::new() }
+        Self { cost, permits: Arc::new(Semaphore::new(cores)), dummy_hash: OnceCell::new(), checks: Default::default() }
     }
 
     async fn on_blocking_pool<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
@@ -90,12 +92,18 @@ impl Passwords {
     /// Checks `password` against `hash`, or against the dummy hash when there is
     /// no account, so that the answer takes the same time either way.
     pub async fn verify(&self, password: String, hash: Option<String>) -> AppResult<bool> {
+        self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (hash, real) = match hash {
             Some(h) => (h, true),
             None => (self.dummy_hash().await?.to_owned(), false),
         };
         let matches = self.on_blocking_pool(move || verify_blocking(&password, &hash)).await?;
         Ok(real && matches)
+    }
+
+    /// How many passwords have been verified since start.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn dummy_hash(&self) -> AppResult<&str> {

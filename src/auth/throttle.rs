@@ -38,6 +38,12 @@ impl Keys {
         }
     }
 
+    /// A sign-in whose "email" is not an email (perhaps a password typed in
+    /// the wrong field): counted per address only, so it is never stored.
+    pub fn ip_only(ip: &str, policy: &ThrottlePolicy) -> Self {
+        Self { limits: vec![(format!("ip:{ip}"), policy.max_per_ip)] }
+    }
+
     /// Asking for a mailed link: every request counts, known email or not,
     /// so that it bounds the mail (and rows) anyone can make us produce.
     pub fn link_request(email: &str, ip: &str) -> Self {
@@ -78,17 +84,55 @@ pub fn retry_after(conn: &mut DbConnection, keys: &Keys, now: Timestamp, window:
     Ok(wait)
 }
 
-/// Counts one attempt under every key.
-pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> QueryResult<()> {
+/// Counts one attempt under every key; returns the rows written, so that a
+/// reserved attempt that succeeds can be given back.
+pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> QueryResult<Vec<String>> {
+    let mut ids = Vec::with_capacity(keys.limits.len());
     for (key, _) in &keys.limits {
+        let id = new_id();
         diesel::insert_into(login_failures::table)
             .values((
-                login_failures::id.eq(new_id()),
+                login_failures::id.eq(&id),
                 login_failures::throttle_key.eq(key),
                 login_failures::failed_at.eq(now),
             ))
             .execute(conn)?;
+        ids.push(id);
     }
+    Ok(ids)
+}
+
+/// Makes attempts under these keys take turns until the transaction ends,
+/// so that "count, then reserve a slot" cannot interleave: of 30 attempts at
+/// once, only as many as the limit get a slot.
+pub fn lock(conn: &mut DbConnection, keys: &Keys) -> QueryResult<()> {
+    let mut names: Vec<&str> = keys.limits.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable(); // one order everywhere: no deadlock between two locks
+    for name in names {
+        crate::db::lock_name(conn, name)?;
+    }
+    Ok(())
+}
+
+/// Checks the limits and, if none is reached, reserves one attempt under
+/// every key, in the caller's transaction (take `lock` first). `Err(seconds)`:
+/// throttled, nothing written.
+pub fn reserve(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    now: Timestamp,
+    window: Duration,
+) -> QueryResult<Result<Vec<String>, u64>> {
+    lock(conn, keys)?;
+    if let Some(secs) = retry_after(conn, keys, now, window)? {
+        return Ok(Err(secs));
+    }
+    Ok(Ok(record_failure(conn, keys, now)?))
+}
+
+/// A reserved attempt that succeeded is not a failure.
+pub fn give_back(conn: &mut DbConnection, slots: &[String]) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::id.eq_any(slots))).execute(conn)?;
     Ok(())
 }
 

@@ -76,8 +76,12 @@ pub enum SignInRefused {
 }
 
 /// Checks the password (always running bcrypt, against a dummy hash when
-/// there is no account), counts failures per email and per address, and
-/// starts a session.
+/// there is no account), counts attempts per email and per address, and
+/// starts a session. The attempt is counted (a slot reserved) before bcrypt
+/// runs, in the transaction that checks the limits, so that a burst of
+/// guesses at once gets no more checks than the limit; a success gives its
+/// slot back. Throttled attempts are counted in metrics only, and what was
+/// typed as an email is stored only when it is a valid email.
 pub async fn sign_in(
     state: &AppState,
     client: &Client,
@@ -87,35 +91,39 @@ pub async fn sign_in(
     let email = normalize_email(email);
     let now = state.clock.now();
     let policy = state.config.throttle;
-    let keys = Keys::new(&email, &client.ip, &policy);
+    let valid_email = email_problem(&email).is_none();
+    let keys = if valid_email { Keys::new(&email, &client.ip, &policy) } else { Keys::ip_only(&client.ip, &policy) };
     let who = Who::anonymous(&client.ip);
-    let (wait, account, keys) = {
-        let (email, who) = (email.clone(), who.clone());
+    let (reserved, account, keys) = {
+        let email = email.clone();
         state
             .db
-            .run(move |conn| {
-                let wait = throttle::retry_after(conn, &keys, now, policy.window)?;
-                if wait.is_some() {
-                    audit::record(conn, now, Event::SignInThrottled, who.entry().email(email.as_str()))?;
-                    return Ok((wait, None, keys));
-                }
-                Ok((None, user::find_by_email(conn, &email)?, keys))
+            .atomic(move |conn| {
+                let reserved = throttle::reserve(conn, &keys, now, policy.window)?;
+                let account = match (&reserved, valid_email) {
+                    (Ok(_), true) => user::find_by_email(conn, &email)?,
+                    _ => None,
+                };
+                Ok((reserved, account, keys))
             })
             .await?
     };
-    if let Some(secs) = wait {
-        state.metrics.count(Counter::SignInThrottled);
-        return Ok(Err(SignInRefused::Throttled(secs)));
-    }
+    let slots = match reserved {
+        Ok(slots) => slots,
+        Err(secs) => {
+            state.metrics.count(Counter::SignInThrottled);
+            return Ok(Err(SignInRefused::Throttled(secs)));
+        }
+    };
 
     let hash = account.as_ref().map(|u| u.password_hash.clone());
     let password_ok = state.passwords.verify(password, hash).await?;
     let Some(account) = account.filter(|u| password_ok && u.active) else {
+        let typed = valid_email.then_some(email);
         state
             .db
             .transaction(move |conn| {
-                throttle::record_failure(conn, &keys, now)?;
-                audit::record(conn, now, Event::SignInFailure, who.entry().email(email.as_str()))
+                audit::record(conn, now, Event::SignInFailure, who.entry().email(typed.as_deref()))
             })
             .await?;
         state.metrics.count(Counter::SignInFailure);
@@ -126,9 +134,10 @@ pub async fn sign_in(
     let session_policy = state.config.sessions;
     let (user_id, ua, ip) = (account.id.clone(), client.user_agent.clone(), client.ip.clone());
     let (device, ctx, account_for_mail) = (client.device.clone(), state.mail.clone(), account.clone());
-    let (session, refresh) = state
+    let (session, refresh, ended) = state
         .db
         .atomic(move |conn| {
+            throttle::give_back(conn, &slots)?;
             throttle::clear_account(conn, &keys)?;
             // Signing in with the password cancels any reset link still out.
             crate::auth::links::void_for_user(conn, crate::auth::links::Purpose::Reset, &user_id, now)?;
@@ -137,16 +146,20 @@ pub async fn sign_in(
                 None => devices::Seen::Known,
             };
             let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
+            let ended = sessions::end_beyond_cap(conn, &user_id, session_policy.max_per_account, now)?;
             let who = Who::account(&user_id, Some(&session.id), Some(&ip));
-            audit::record(conn, now, Event::SignInSuccess, who.entry())?;
+            let detail = format!("{} oldest session(s) ended", ended.len());
+            let entry = if ended.is_empty() { who.entry() } else { who.entry().detail(&detail) };
+            audit::record(conn, now, Event::SignInSuccess, entry)?;
             if seen == devices::Seen::New {
                 let a = &account_for_mail;
                 outbox::enqueue(conn, &ctx, &letters::new_device(&ctx, &a.email, &a.full_name, now, &ip, &ua), now)?;
                 audit::record(conn, now, Event::NewDeviceSignIn, who.entry().detail(&ua))?;
             }
-            Ok((session, refresh))
+            Ok((session, refresh, ended))
         })
         .await?;
+    state.revoke_now(&ended);
     let ttl = session_policy.access_ttl;
     let access_token = state.access_tokens.mint(&account.id, &session.id, role, &account.full_name, now, ttl);
     state.metrics.count(Counter::SignIn);
@@ -167,6 +180,8 @@ fn start_session_in(
         devices::remember(conn, &account.id, device, &client.user_agent, &client.ip, now)?;
     }
     let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy)?;
+    // A reset has just ended every other session; a new account has none.
+    sessions::end_beyond_cap(conn, &account.id, policy.max_per_account, now)?;
     let who = Who::account(&account.id, Some(&session.id), Some(&client.ip));
     audit::record(conn, now, Event::SignInSuccess, who.entry().detail("by mailed link"))?;
     Ok((session, refresh))
@@ -273,7 +288,9 @@ pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, Stri
     let created = state
         .db
         .transaction(move |conn| {
-            // Re-checked inside the transaction: another instance may have won.
+            // Instances starting together take turns here, and re-check:
+            // exactly one creates the Admin and prints its password.
+            crate::db::lock_name(conn, BOOTSTRAPPED)?;
             if settings::get(conn, BOOTSTRAPPED)?.is_some() || user::count(conn)? > 0 {
                 return Ok(false);
             }
@@ -288,7 +305,9 @@ pub async fn bootstrap_admin(state: &AppState) -> AppResult<Option<(String, Stri
                 created_at: now,
                 updated_at: now,
             };
-            user::insert(conn, &admin)?;
+            if !user::insert(conn, &admin)? {
+                return Ok(false);
+            }
             settings::set(conn, BOOTSTRAPPED, "yes")?;
             audit::record(conn, now, Event::AdminBootstrapped, Who::account(&id, None, None).entry())?;
             Ok(true)
@@ -489,25 +508,10 @@ pub async fn change_password(
     let now = state.clock.now();
     let policy = state.config.throttle;
     let who = Who::of(actor);
-    let (account, wait) = {
-        let (user_id, ip) = (me.user_id.clone(), ip.clone());
-        state
-            .db
-            .run(move |conn| {
-                let account = user::find(conn, &user_id)?;
-                let wait = throttle::retry_after(conn, &Keys::new(&account.email, &ip, &policy), now, policy.window)?;
-                if wait.is_some() {
-                    let entry = Who::account(&user_id, None, Some(&ip));
-                    let entry = entry.entry().email(account.email.as_str()).detail("password change");
-                    audit::record(conn, now, Event::SignInThrottled, entry)?;
-                }
-                Ok((account, wait))
-            })
-            .await?
+    let account = {
+        let user_id = me.user_id.clone();
+        state.db.run(move |conn| Ok(user::find(conn, &user_id)?)).await?
     };
-    if let Some(secs) = wait {
-        return Ok(Err(PasswordRefused::Throttled(secs)));
-    }
 
     let mut errors = FieldErrors::new();
     if input.current_password.is_empty() {
@@ -520,22 +524,39 @@ pub async fn change_password(
     if input.new_password != input.new_password_confirm {
         errors.add("new_password_confirm", "The new passwords do not match.");
     }
+    // The current password is checked through the sign-in counter: a slot
+    // is reserved before bcrypt runs, and given back when it was right.
+    let mut slots = Vec::new();
     if !errors.has("current_password") {
+        let keys = Keys::new(&account.email, &ip, &policy);
+        let reserved = state.db.atomic(move |conn| Ok(throttle::reserve(conn, &keys, now, policy.window)?)).await?;
+        slots = match reserved {
+            Ok(slots) => slots,
+            Err(secs) => {
+                state.metrics.count(Counter::SignInThrottled);
+                return Ok(Err(PasswordRefused::Throttled(secs)));
+            }
+        };
         let current_ok =
             state.passwords.verify(input.current_password.clone(), Some(account.password_hash.clone())).await?;
         if !current_ok {
-            let (email, ip, who) = (account.email.clone(), ip.clone(), who.clone());
+            let (email, who) = (account.email.clone(), who.clone());
             state
                 .db
                 .transaction(move |conn| {
-                    throttle::record_failure(conn, &Keys::new(&email, &ip, &policy), now)?;
                     audit::record(conn, now, Event::PasswordChangeFailed, who.entry().email(email.as_str()))
                 })
                 .await?;
             errors.add("current_password", "This is not your current password.");
+            slots.clear();
         }
     }
-    errors.into_result()?;
+    if !errors.is_empty() {
+        if !slots.is_empty() {
+            state.db.transaction(move |conn| throttle::give_back(conn, &slots)).await?;
+        }
+        return Err(AppError::Invalid(errors));
+    }
 
     let new_hash = state.passwords.hash(input.new_password).await?;
     let (email, old_hash) = (account.email.clone(), account.password_hash.clone());
@@ -558,6 +579,7 @@ pub async fn change_password(
             }
             let revoked =
                 sessions::revoke_others_for_user(conn, &user_id, &session_id, RevokeReason::PasswordChanged, now)?;
+            throttle::give_back(conn, &slots)?;
             throttle::clear_account(conn, &Keys::new(&email, &ip, &policy))?;
             let detail = format!("{} other session(s) signed out", revoked.len());
             audit::record(conn, now, Event::PasswordChanged, who.entry().email(email.as_str()).detail(&detail))?;
