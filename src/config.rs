@@ -117,6 +117,9 @@ pub struct ServeArgs {
     /// A rotated refresh token presented again within this interval (two tabs) is tolerated.
     #[arg(long, env = "HRMS_REUSE_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub reuse_grace: Duration,
+    /// Live sessions one account may have; a new sign-in beyond it ends the oldest.
+    #[arg(long, env = "HRMS_MAX_SESSIONS_PER_ACCOUNT", default_value_t = 50)]
+    pub max_sessions_per_account: usize,
     /// bcrypt cost for new password hashes (4 to 31; below 10 only for tests).
     #[arg(long, env = "HRMS_BCRYPT_COST", default_value_t = 12, value_parser = parse_bcrypt_cost)]
     pub bcrypt_cost: u32,
@@ -240,6 +243,8 @@ pub struct SessionPolicy {
     pub refresh_ttl: Duration,
     pub max_age: Duration,
     pub reuse_grace: Duration,
+    /// Live sessions one account may have; the oldest end beyond it.
+    pub max_per_account: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -369,6 +374,7 @@ impl TryFrom<ServeArgs> for Config {
                 refresh_ttl: a.refresh_ttl,
                 max_age: a.session_max_age,
                 reuse_grace: a.reuse_grace,
+                max_per_account: a.max_sessions_per_account,
             },
             bcrypt_cost: a.bcrypt_cost,
             registration: a.registration,

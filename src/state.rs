@@ -79,12 +79,20 @@ impl AppState {
         })
         .await??;
 
+        // Revocations are in memory before the first request is answered:
+        // a session signed out before a restart is refused from the start.
+        let revoked = Arc::new(RevokedSessions::new(config.sessions.access_ttl));
+        let now = clock.now();
+        crate::auth::revocation::poll_once(&db, &revoked, now, now - config.sessions.access_ttl)
+            .await
+            .map_err(|e| anyhow::anyhow!("could not load revoked sessions: {e}"))?;
+
         Ok(AppState(Arc::new(App {
             db,
             clock,
-            access_tokens: AccessTokens::new(&secret),
+            access_tokens: AccessTokens::new(&secret).with_lifetime(config.sessions.access_ttl),
             csrf: Csrf::new(&secret),
-            revoked: Arc::new(RevokedSessions::new(config.sessions.access_ttl)),
+            revoked,
             passwords: Passwords::new(config.bcrypt_cost),
             cookies: CookieNames::new(config.public_url.https),
             metrics: Default::default(),

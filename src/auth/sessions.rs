@@ -56,6 +56,8 @@ pub enum RevokeReason {
     Deactivated,
     /// An admin signed the person out everywhere.
     SignedOutByAdmin,
+    /// The account had more live sessions than allowed: the oldest ended.
+    SessionLimit,
 }
 
 impl RevokeReason {
@@ -68,6 +70,7 @@ impl RevokeReason {
             RevokeReason::PasswordChanged => "password_changed",
             RevokeReason::Deactivated => "deactivated",
             RevokeReason::SignedOutByAdmin => "signed_out_by_admin",
+            RevokeReason::SessionLimit => "session_limit",
         }
     }
 }
@@ -117,6 +120,27 @@ pub fn create(
     let token = insert_token(conn, &session.id, now)?;
     let issued = IssuedRefresh { token, expires_at: session.idle_expires_at };
     Ok((session, issued))
+}
+
+/// Ends the oldest live sessions of `user_id` beyond the newest `cap`, so
+/// that nobody (a script signing in in a loop, say) can pile up sessions;
+/// returns the ids ended. Call after `create`, in its transaction.
+pub fn end_beyond_cap(conn: &mut DbConnection, user_id: &str, cap: usize, now: Timestamp) -> QueryResult<Vec<String>> {
+    let live: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::idle_expires_at.gt(now))
+        .filter(sessions::absolute_expires_at.gt(now))
+        .order((sessions::created_at.desc(), sessions::id.desc()))
+        .select(sessions::id)
+        .load(conn)?;
+    let mut ended = Vec::new();
+    for id in live.into_iter().skip(cap.max(1)) {
+        if revoke(conn, &id, RevokeReason::SessionLimit, now)? {
+            ended.push(id);
+        }
+    }
+    Ok(ended)
 }
 
 fn insert_token(conn: &mut DbConnection, session_id: &str, now: Timestamp) -> QueryResult<String> {

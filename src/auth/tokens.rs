@@ -35,6 +35,11 @@ pub struct AccessTokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// The longest an access token is honoured after it was issued, whatever
+    /// its `exp` says: after a restart with a shorter `--access-ttl`, tokens
+    /// minted under the longer one stop working as soon as the revoked-session
+    /// set (which remembers revocations for the current lifetime) forgets them.
+    lifetime: Option<time::Duration>,
 }
 
 impl AccessTokens {
@@ -48,7 +53,18 @@ impl AccessTokens {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            lifetime: None,
+        }
+    }
+
+    /// Honours tokens for at most `lifetime` after they were issued.
+    pub fn with_lifetime(mut self, lifetime: time::Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
     }
 
     pub fn mint(
@@ -78,7 +94,8 @@ impl AccessTokens {
     /// The claims of a valid, unexpired access token; `None` for anything else.
     pub fn verify(&self, token: &str, now: Timestamp) -> Option<AccessClaims> {
         let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?.claims;
-        (claims.typ == ACCESS_TYPE && unix(now) < claims.exp).then_some(claims)
+        let within_lifetime = self.lifetime.is_none_or(|l| unix(now) < claims.iat.saturating_add(l.whole_seconds()));
+        (claims.typ == ACCESS_TYPE && unix(now) < claims.exp && within_lifetime).then_some(claims)
     }
 }
 
@@ -106,6 +123,14 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_minted_under_a_longer_lifetime_ends_with_the_current_one() {
+        let minted = AccessTokens::new(SECRET).mint("u", "s", Role::Employee, "U", t0(), Duration::minutes(60));
+        let now_shorter = AccessTokens::new(SECRET).with_lifetime(Duration::minutes(15));
+        assert!(now_shorter.verify(&minted, t0() + Duration::minutes(14)).is_some());
+        assert!(now_shorter.verify(&minted, t0() + Duration::minutes(16)).is_none(), "its exp is 44 min away");
+    }
     use time::Duration;
     use time::macros::datetime;
 

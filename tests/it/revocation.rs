@@ -71,3 +71,26 @@ backend_tests! {
         assert!(app.state.revoked.is_empty(), "memory must not grow with every sign-out");
     }
 }
+
+backend_tests! {
+    async fn a_restarted_instance_refuses_sessions_signed_out_before_it_started() {
+        let app = TestApp::new().await;
+        let before = app.signed_in("restart@example.com").await;
+        let session = crate::helpers::claims_of(&before.cookie("hrms_access").expect("access")).sid;
+        // Signed out elsewhere (the command line, another instance) while this one is down.
+        let now = app.now();
+        app.state
+            .db
+            .run(move |conn| {
+                Ok(hrms::auth::sessions::revoke(conn, &session, hrms::auth::sessions::RevokeReason::SignedOutByAdmin, now)?)
+            })
+            .await
+            .expect("revoke");
+        let restarted = app.second_instance().await;
+        let mut after = restarted.browser();
+        after.jar = before.jar.clone();
+        let res = after.get("/dashboard").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "the first request after the start is already refused");
+        assert!(res.location().starts_with("/login"));
+    }
+}

@@ -54,6 +54,25 @@ backend_tests! {
         assert_eq!(app.count_events("admin_bootstrapped").await, 1);
     }
 
+    async fn instances_starting_together_bootstrap_exactly_one_admin() {
+        let app = TestApp::new().await;
+        let mut instances = vec![app.state.clone()];
+        for _ in 0..3 {
+            instances.push(app.second_instance().await.state.clone());
+        }
+        let starts = instances.into_iter().map(|state| tokio::spawn(async move { hrms::commands::bootstrap_admin(&state).await }));
+        let mut printed = Vec::new();
+        for start in starts {
+            if let Some(credentials) = start.await.expect("join").expect("bootstrap") {
+                printed.push(credentials);
+            }
+        }
+        assert_eq!(printed.len(), 1, "exactly one instance prints credentials");
+        assert_eq!(app.count_events("admin_bootstrapped").await, 1);
+        let (email, password) = &printed[0];
+        assert_eq!(app.browser().sign_in(email, password).await.status, StatusCode::SEE_OTHER, "and they work");
+    }
+
     async fn no_admin_is_made_for_a_database_that_already_has_users() {
         let app = TestApp::new().await;
         app.create_user("existing@example.com", "E", Role::Hr).await;
