@@ -103,8 +103,12 @@ pub struct ServeArgs {
     #[arg(long, env = "HRMS_PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
     /// HS256 key for access tokens, at least 32 bytes. Unset: a random key is kept in the database.
-    #[arg(long, env = "HRMS_JWT_SECRET", hide_env_values = true)]
+    #[arg(long, env = "HRMS_JWT_SECRET", hide_env_values = true, conflicts_with = "jwt_secret_file")]
     pub jwt_secret: Option<String>,
+    /// A file holding the HS256 key (systemd credentials, Kubernetes secrets),
+    /// instead of `--jwt-secret`; a trailing newline is ignored.
+    #[arg(long, env = "HRMS_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
     /// Lifetime of an access token.
     #[arg(long, env = "HRMS_ACCESS_TTL", default_value = "15m", value_parser = parse_duration)]
     pub access_ttl: Duration,
@@ -350,7 +354,16 @@ impl TryFrom<ServeArgs> for Config {
 
     fn try_from(a: ServeArgs) -> Result<Self, String> {
         let mail = MailConfig::from_args(&a)?;
-        let jwt_secret = match a.jwt_secret {
+        let from_file = match &a.jwt_secret_file {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("--jwt-secret-file {}: {e}", path.display()))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let jwt_secret = match a.jwt_secret.clone().or(from_file) {
             Some(s) if s.len() < MIN_SECRET_BYTES => {
                 return Err(format!(
                     "--jwt-secret is {} bytes long; it must be at least {MIN_SECRET_BYTES} bytes (try: openssl rand -base64 48)",
@@ -414,6 +427,22 @@ mod tests {
         let args = ServeArgs { jwt_secret: Some("too-short".into()), ..ServeArgs::default() };
         let err = Config::try_from(args).unwrap_err();
         assert!(err.contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn the_signing_key_can_come_from_a_file_but_not_from_both() {
+        let dir = std::env::temp_dir().join(format!("hrms-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("key");
+        std::fs::write(&file, format!("{}\n", "k".repeat(40))).unwrap();
+        let args = ServeArgs { jwt_secret_file: Some(file.clone()), ..ServeArgs::default() };
+        assert_eq!(Config::try_from(args).unwrap().jwt_secret, Some(vec![b'k'; 40]), "the newline is not part of it");
+        std::fs::write(&file, "short\n").unwrap();
+        let args = ServeArgs { jwt_secret_file: Some(file.clone()), ..ServeArgs::default() };
+        assert!(Config::try_from(args).unwrap_err().contains("at least 32 bytes"));
+        let both = Cli::try_parse_from(["hrms", "--jwt-secret", &"x".repeat(40), "--jwt-secret-file", "/k"]);
+        assert!(both.is_err(), "one source of the key at a time");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -50,6 +50,25 @@ const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 50
 /// PostgreSQL settings applied to every new connection.
 const POSTGRES_SETTINGS: &str = "SET statement_timeout = '5s'; SET TIME ZONE 'UTC';";
 
+/// Creates a new SQLite file readable by its owner only (it holds the
+/// generated signing key and everyone's personal data). SQLite gives the
+/// `-wal` and `-shm` files the database file's permissions. An existing
+/// file is left as the operator made it.
+fn create_private(path: &str) -> std::io::Result<()> {
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Opens connections for the pool, for the backend named by the target.
 #[derive(Clone, Debug)]
 pub struct Manager {
@@ -64,6 +83,9 @@ impl Manager {
     pub fn establish(&self) -> Result<DbConnection, diesel::ConnectionError> {
         match &self.target {
             DbTarget::Sqlite(path) => {
+                create_private(path).map_err(|e| {
+                    diesel::ConnectionError::BadConnection(format!("could not create the database file {path}: {e}"))
+                })?;
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(SQLITE_PRAGMAS).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))

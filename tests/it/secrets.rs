@@ -32,6 +32,9 @@ backend_tests! {
             .with_writer(move || writer.clone())
             .finish();
         let _default = tracing::subscriber::set_default(subscriber);
+        // Callsites first hit by tests on other threads (no subscriber there)
+        // may have cached "never": ask them again now that this one exists.
+        tracing::callsite::rebuild_interest_cache();
 
         let app = TestApp::new().await;
         let password = "sapphire kettle drum 1987";

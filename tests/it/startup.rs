@@ -154,3 +154,16 @@ backend_tests! {
         assert_eq!(browser.get("/healthz").await.status, StatusCode::OK, "recovers by itself");
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::new().await;
+    app.create_user("files@example.com", "F", hrms::models::user::Role::Employee).await; // a write: -wal exists
+    let db = app.database_url.trim_start_matches("sqlite://").to_owned();
+    for file in [db.clone(), format!("{db}-wal"), format!("{db}-shm")] {
+        let mode = std::fs::metadata(&file).unwrap_or_else(|e| panic!("{file}: {e}")).permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{file} is mode {:o}", mode & 0o777);
+    }
+}
