@@ -61,9 +61,13 @@ where
             .map_err(|_| AppError::BadRequest("The form could not be read: a field is missing or malformed.".into()))?;
 
         let token = form.csrf_token();
-        let session_ok = user.is_some_and(|u| state.csrf.verify(Binding::Session(&u.session_id), token));
-        let pre_ok = pre_session.is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token));
-        if !(session_ok || pre_ok) {
+        // Signed in, only the session's token counts: the sign-in form's
+        // token dies with the sign-in.
+        let ok = match &user {
+            Some(u) => state.csrf.verify(Binding::Session(&u.session_id), token),
+            None => pre_session.is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token)),
+        };
+        if !ok {
             return Err(AppError::Forbidden(
                 "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
             ));

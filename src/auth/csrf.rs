@@ -42,6 +42,28 @@ impl Csrf {
     }
 }
 
+impl Csrf {
+    /// A new pre-session value: a random nonce and its MAC, so that only
+    /// values this server issued are ever accepted (never one a client chose).
+    pub fn issue_seed(&self) -> String {
+        let nonce = URL_SAFE_NO_PAD.encode(super::tokens::random_bytes::<18>());
+        let tag = URL_SAFE_NO_PAD.encode(&mac(&self.key, format!("seed:{nonce}").as_bytes())[..18]);
+        format!("{nonce}.{tag}")
+    }
+
+    /// Whether `seed` is a pre-session value this server issued.
+    pub fn seed_is_ours(&self, seed: &str) -> bool {
+        let Some((nonce, tag)) = seed.split_once('.') else {
+            return false;
+        };
+        let (Ok(tag), Ok(mut m)) = (URL_SAFE_NO_PAD.decode(tag), HmacSha256::new_from_slice(&self.key)) else {
+            return false;
+        };
+        m.update(format!("seed:{nonce}").as_bytes());
+        nonce.len() == 24 && m.verify_truncated_left(&tag).is_ok() && tag.len() == 18
+    }
+}
+
 fn message(binding: Binding<'_>) -> String {
     match binding {
         Binding::Session(id) => format!("session:{id}"),
@@ -59,6 +81,18 @@ fn mac(key: &[u8], msg: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_pre_session_values_this_server_issued_are_ours() {
+        let csrf = Csrf::new(b"0123456789abcdef0123456789abcdef");
+        let seed = csrf.issue_seed();
+        assert!(csrf.seed_is_ours(&seed));
+        assert_ne!(seed, csrf.issue_seed());
+        let (nonce, _) = seed.split_once('.').unwrap();
+        assert!(!csrf.seed_is_ours(&format!("{nonce}.AAAAAAAAAAAAAAAAAAAAAAAA")));
+        assert!(!csrf.seed_is_ours(&"a".repeat(43)), "a value a client chose");
+        assert!(!Csrf::new(b"another secret another secret xx").seed_is_ours(&seed));
+    }
 
     #[test]
     fn a_token_is_valid_only_for_its_binding() {

@@ -98,10 +98,10 @@ pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut r
         Err(e) => return e.into_response(),
     }
     let names = &state.cookies;
-    let seed = match CookieNames::get(&cookies, &names.pre_session).filter(|v| v.len() == 43) {
+    let seed = match CookieNames::get(&cookies, &names.pre_session).filter(|v| state.csrf.seed_is_ours(v)) {
         Some(seed) => seed,
         None => {
-            let seed = super::tokens::new_refresh_token();
+            let seed = state.csrf.issue_seed();
             names.set_pre_session(&cookies, seed.clone());
             seed
         }

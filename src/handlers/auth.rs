@@ -64,6 +64,8 @@ pub fn set_session_cookies(state: &AppState, cookies: &Cookies, signed_in: Signe
     state.cookies.set_access(cookies, signed_in.access_token, state.config.sessions.access_ttl);
     state.cookies.set_refresh(cookies, signed_in.refresh.token, signed_in.refresh.expires_at, now);
     state.cookies.set_device(cookies, device.to_owned());
+    // A new pre-session value: whatever was bound to the old one is done.
+    state.cookies.set_pre_session(cookies, state.csrf.issue_seed());
 }
 
 #[derive(Debug, Deserialize)]

@@ -133,3 +133,68 @@ backend_tests! {
         assert!(res.body.contains("Page not found"));
     }
 }
+
+#[tokio::test]
+async fn a_refused_cross_origin_post_logs_the_origin_it_saw_and_the_one_expected() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let app = crate::helpers::TestApp::new().await;
+    let mut browser = app.browser();
+    let token = browser.get("/login").await.csrf_token();
+    let req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "http://127.0.0.1:8080")
+        .body(axum::body::Body::from(format!("email=a%40example.com&password=x&csrf_token={token}")))
+        .unwrap();
+    assert_eq!(browser.send(req).await.status, axum::http::StatusCode::FORBIDDEN);
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("refused a cross-origin POST"), "{logs}");
+    assert!(logs.contains("origin=http://127.0.0.1:8080") && logs.contains("expected=http://127.0.0.1:3000"), "{logs}");
+}
+
+backend_tests! {
+    async fn the_sign_in_forms_token_dies_with_the_sign_in() {
+        let app = crate::helpers::TestApp::new().await;
+        app.create_user("rot@example.com", "R", hrms::models::user::Role::Employee).await;
+        let mut browser = app.browser();
+        let login_token = browser.get("/login").await.csrf_token();
+        let seed_before = browser.cookie("hrms_presession").expect("seed");
+        let res = browser
+            .post("/login", &[("email", "rot@example.com"), ("password", crate::helpers::PASSWORD), ("csrf_token", &login_token)])
+            .await;
+        assert_eq!(res.status, axum::http::StatusCode::SEE_OTHER);
+        assert_ne!(browser.cookie("hrms_presession").expect("seed"), seed_before, "signing in starts a new pre-session value");
+        // The token of the sign-in form no longer works for anything.
+        let res = browser.post("/logout", &[("csrf_token", &login_token)]).await;
+        assert_eq!(res.status, axum::http::StatusCode::FORBIDDEN);
+        assert_eq!(browser.get("/dashboard").await.status, axum::http::StatusCode::OK, "still signed in");
+    }
+
+    async fn a_pre_session_value_the_client_chose_is_never_used() {
+        let app = crate::helpers::TestApp::new().await;
+        let mut browser = app.browser();
+        let chosen = "a".repeat(43);
+        browser.set_cookie("hrms_presession", &chosen);
+        let res = browser.get("/login").await;
+        let issued = res.cookie("hrms_presession").expect("a value of the server's own").value.clone();
+        assert_ne!(issued, chosen);
+        assert!(issued.contains('.'), "nonce and MAC: {issued}");
+    }
+}
