@@ -1,10 +1,13 @@
 //! Browsers an account has signed in from. Each browser carries a random id
 //! in a long-lived cookie; the database keeps its hash per account, so that
 //! a sign-in from a browser not seen before can be told to the account's
-//! owner by mail. Signing out clears the site's cookies (`Clear-Site-Data`,
-//! see `handlers::auth::logout`), the browser id with them, so a browser
-//! without the cookie still counts as known when a session of the account
-//! came from the same browser (user agent) and address in the last 30 days.
+//! owner by mail, and so that failures from elsewhere do not lock it out
+//! (`throttle::Keys::trusted_device`). Signing out clears the site's cookies
+//! (`Clear-Site-Data`, see `handlers::auth::logout`), the browser id with
+//! them: for the new-browser notice, a browser without the cookie still
+//! counts as known when a session of the account came from the same browser
+//! (user agent) and address in the last 30 days; the throttle trusts only
+//! the cookie.
 
 use diesel::prelude::*;
 
@@ -77,6 +80,14 @@ pub fn remember(
     } else {
         Seen::New
     })
+}
+
+/// Whether this browser has signed in to this account before (its cookie,
+/// not the user-agent guess: the throttle trusts only the cookie).
+pub fn is_known(conn: &mut DbConnection, user_id: &str, device_id: &str) -> QueryResult<bool> {
+    let hash = sha256_hex(device_id);
+    let n: i64 = known_devices::table.find((user_id, &hash)).count().get_result(conn)?;
+    Ok(n == 1)
 }
 
 /// Browsers not seen for longer than the retention are forgotten.

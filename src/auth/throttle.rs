@@ -38,6 +38,20 @@ impl Keys {
         }
     }
 
+    /// A sign-in from a browser that has signed in to this account before
+    /// (OWASP's device cookies): counted on its own, so that failures from
+    /// elsewhere, which lock the account for untrusted clients, do not lock
+    /// its owner out.
+    pub fn trusted_device(email: &str, device_id: &str, ip: &str, policy: &ThrottlePolicy) -> Self {
+        let device = &crate::auth::tokens::hash_refresh_token(device_id)[..16];
+        Self {
+            limits: vec![
+                (format!("device:{}:{device}", normalize_email(email)), policy.max_per_account),
+                (format!("ip:{ip}"), policy.max_per_ip),
+            ],
+        }
+    }
+
     /// A sign-in whose "email" is not an email (perhaps a password typed in
     /// the wrong field): counted per address only, so it is never stored.
     pub fn ip_only(ip: &str, policy: &ThrottlePolicy) -> Self {

@@ -92,18 +92,26 @@ pub async fn sign_in(
     let now = state.clock.now();
     let policy = state.config.throttle;
     let valid_email = email_problem(&email).is_none();
-    let keys = if valid_email { Keys::new(&email, &client.ip, &policy) } else { Keys::ip_only(&client.ip, &policy) };
     let who = Who::anonymous(&client.ip);
     let (reserved, account, keys) = {
-        let email = email.clone();
+        let (email, ip, device) = (email.clone(), client.ip.clone(), client.device.clone());
         state
             .db
             .atomic(move |conn| {
-                let reserved = throttle::reserve(conn, &keys, now, policy.window)?;
-                let account = match (&reserved, valid_email) {
-                    (Ok(_), true) => user::find_by_email(conn, &email)?,
+                let account = if valid_email { user::find_by_email(conn, &email)? } else { None };
+                // A browser that signed in to this account before has a
+                // counter of its own; everyone else shares the account's.
+                let trusted = match (&account, &device) {
+                    (Some(account), Some(device)) => devices::is_known(conn, &account.id, device)?.then_some(device),
                     _ => None,
                 };
+                let keys = match (valid_email, trusted) {
+                    (false, _) => Keys::ip_only(&ip, &policy),
+                    (true, Some(device)) => Keys::trusted_device(&email, device, &ip, &policy),
+                    (true, None) => Keys::new(&email, &ip, &policy),
+                };
+                let reserved = throttle::reserve(conn, &keys, now, policy.window)?;
+                let account = if reserved.is_ok() { account } else { None };
                 Ok((reserved, account, keys))
             })
             .await?

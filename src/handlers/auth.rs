@@ -112,7 +112,11 @@ pub async fn login_submit(
             Ok(Redirect::to(safe_next(Some(&form.next))).into_response())
         }
         Err(SignInRefused::Throttled(secs)) => {
-            Ok(too_many(secs, form_again(StatusCode::TOO_MANY_REQUESTS, wait_message("sign-in attempts", secs))))
+            let message = format!(
+                "{} You can still sign in from a browser you have signed in with before, or reset your password.",
+                wait_message("sign-in attempts", secs)
+            );
+            Ok(too_many(secs, form_again(StatusCode::TOO_MANY_REQUESTS, message)))
         }
         Err(SignInRefused::Failed) => Ok(form_again(StatusCode::UNAUTHORIZED, GENERIC_FAILURE.to_owned())),
     }
@@ -222,7 +226,9 @@ pub async fn logout(
     state.cookies.clear_session(&cookies);
     // Chromium's back/forward cache restores the dashboard on Back without
     // asking us, whatever `no-store` says, unless the site's cookies are
-    // cleared: this header does that, and drops the page too.
+    // cleared: this header does that, and drops the page too. (Tried: "cache"
+    // alone is not enough.) The browser id goes with it, so after signing
+    // out a browser is trusted again only once it signs in (`auth::devices`).
     let clear_cache =
         [(HeaderName::from_static("clear-site-data"), HeaderValue::from_static("\"cache\", \"cookies\""))];
     Ok((clear_cache, Notice::SignedOut.redirect("/login")).into_response())

@@ -185,3 +185,39 @@ backend_tests! {
         assert_eq!(live.body.matches("/revoke\"").count(), 2, "three live sessions: this one and two others");
     }
 }
+
+backend_tests! {
+    async fn failures_from_elsewhere_do_not_lock_out_a_browser_that_signed_in_before() {
+        let app = TestApp::new().await;
+        app.create_user("owner@example.com", "O", Role::Employee).await;
+        let mut laptop = app.browser_from([10, 0, 7, 1]);
+        assert_eq!(laptop.sign_in("owner@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER);
+        // Its session ends (expired; signing out would clear the browser id too).
+        let session_over = |b: &mut crate::helpers::Browser| {
+            b.forget("hrms_access");
+            b.forget("hrms_refresh");
+        };
+        session_over(&mut laptop);
+        assert!(laptop.cookie("hrms_device").is_some());
+
+        let mut attacker = app.browser_from([203, 0, 113, 7]);
+        for _ in 0..5 {
+            assert_eq!(attacker.sign_in("owner@example.com", WRONG).await.status, StatusCode::UNAUTHORIZED);
+        }
+        let locked = attacker.sign_in("owner@example.com", PASSWORD).await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "locked for untrusted clients");
+        assert!(locked.body.contains("browser you have signed in with before"), "{}", locked.body);
+        assert_eq!(laptop.sign_in("owner@example.com", PASSWORD).await.status, StatusCode::SEE_OTHER, "not for its owner");
+
+        // The trusted browser's own failures are counted too, on its own counter.
+        session_over(&mut laptop);
+        for _ in 0..5 {
+            assert_eq!(laptop.sign_in("owner@example.com", WRONG).await.status, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(laptop.sign_in("owner@example.com", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+        // A forged browser id is just an untrusted client.
+        let mut forger = app.browser_from([203, 0, 113, 8]);
+        forger.set_cookie("hrms_device", &"A".repeat(43));
+        assert_eq!(forger.sign_in("owner@example.com", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+}
