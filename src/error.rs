@@ -87,6 +87,12 @@ pub enum AppError {
     /// The database (or its pool) cannot serve us right now.
     #[error("service unavailable: {0}")]
     Unavailable(anyhow::Error),
+    /// The database's disk is full: nothing can be saved until an operator acts.
+    #[error("storage full: {0}")]
+    StorageFull(anyhow::Error),
+    /// Too much work is queued (password hashing): shed this request at once.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(anyhow::Error),
 }
@@ -112,6 +118,9 @@ impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
         match e {
             DieselError::NotFound => AppError::NotFound,
+            DieselError::DatabaseError(_, ref info) if is_storage_full(info.message()) => {
+                AppError::StorageFull(e.into())
+            }
             DieselError::DatabaseError(kind, ref info) if is_unavailable(kind, info.message()) => {
                 AppError::Unavailable(e.into())
             }
@@ -119,6 +128,14 @@ impl From<DieselError> for AppError {
             other => AppError::Internal(other.into()),
         }
     }
+}
+
+/// SQLite's SQLITE_FULL, PostgreSQL's "could not extend file" and ENOSPC.
+fn is_storage_full(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database or disk is full")
+        || m.contains("no space left on device")
+        || m.contains("could not extend file")
 }
 
 /// Errors that mean "try again in a moment", not "this request is wrong".
@@ -165,7 +182,9 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::StorageFull(_) | AppError::Busy { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -190,6 +209,15 @@ impl AppError {
                 "The portal cannot reach its database right now. Your work is safe; please try again in a minute."
                     .into(),
             ),
+            AppError::StorageFull(_) => (
+                "Storage full",
+                "The portal cannot save anything right now because its storage is full. Nothing you sent was \
+                 saved; please try again later. The operator has been told in the logs."
+                    .into(),
+            ),
+            AppError::Busy { .. } => {
+                ("Busy", "The portal is very busy right now. Please try again in a few seconds.".into())
+            }
             AppError::Internal(_) => {
                 ("Something went wrong", "An unexpected error occurred. It has been logged.".into())
             }
@@ -209,13 +237,16 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
             AppError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            AppError::StorageFull(cause) => {
+                tracing::error!(error = %cause, "the database's storage is full: free disk space")
+            }
             AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
             _ => {}
         }
         let status = self.status();
         let (title, message) = self.public_message();
         let mut response = error_page(Layout::default(), status, &ErrorContent { title, message });
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } = self {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
@@ -274,6 +305,15 @@ mod tests {
         assert_eq!(bug.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let violated = db_error(DatabaseErrorKind::UniqueViolation, "UNIQUE constraint failed");
         assert_eq!(violated.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_full_disk_says_so() {
+        let full = db_error(DatabaseErrorKind::Unknown, "database or disk is full");
+        assert_eq!(full.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(full.public_message().1.contains("storage is full"), "not 'cannot reach its database'");
+        let pg = db_error(DatabaseErrorKind::Unknown, "could not extend file \"base/1/2\": No space left on device");
+        assert!(matches!(pg, AppError::StorageFull(_)));
     }
 
     #[test]

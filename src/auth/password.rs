@@ -66,12 +66,24 @@ pub struct Passwords {
     dummy_hash: OnceCell<String>,
     /// Passwords verified so far (metrics, and the throttle's tests).
     checks: std::sync::atomic::AtomicU64,
+    /// New hashes waiting for a core; beyond `max_waiting_hashes` a request
+    /// that needs one is answered 503 at once (load shedding), so that a
+    /// flood of sign-ups or resets never makes sign-ins wait behind it.
+    waiting_hashes: Arc<std::sync::atomic::AtomicUsize>,
+    max_waiting_hashes: usize,
 }
 
 impl Passwords {
     pub fn new(cost: u32) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Self { cost, permits: Arc::new(Semaphore::new(cores)), dummy_hash: OnceCell::new(), checks: Default::default() }
+        Self {
+            cost,
+            permits: Arc::new(Semaphore::new(cores)),
+            dummy_hash: OnceCell::new(),
+            checks: Default::default(),
+            waiting_hashes: Default::default(),
+            max_waiting_hashes: 2 * cores,
+        }
     }
 
     async fn on_blocking_pool<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
@@ -85,8 +97,29 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
+        use std::sync::atomic::Ordering;
+        struct Waiting(Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Waiting {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        if self.permits.available_permits() == 0
+            && self.waiting_hashes.load(Ordering::Acquire) >= self.max_waiting_hashes
+        {
+            return Err(AppError::Busy { retry_after_secs: 2 });
+        }
+        self.waiting_hashes.fetch_add(1, Ordering::AcqRel);
+        let waiting = Waiting(self.waiting_hashes.clone());
         let cost = self.cost;
-        self.on_blocking_pool(move || hash_blocking(&password, cost)).await?
+        let permit = self.permits.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.into()))?;
+        drop(waiting);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_blocking(&password, cost)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
     }
 
     /// Checks `password` against `hash`, or against the dummy hash when there is
@@ -120,6 +153,28 @@ impl Passwords {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn new_hashes_beyond_the_queue_bound_are_shed_at_once() {
+        let passwords = Passwords { max_waiting_hashes: 1, ..Passwords::new(4) };
+        // Every core busy...
+        let held: Vec<_> = (0..passwords.permits.available_permits())
+            .map(|_| passwords.permits.clone().try_acquire_owned().expect("permit"))
+            .collect();
+        // ...one hash may wait for one...
+        let (first, second) = tokio::join!(
+            tokio::time::timeout(std::time::Duration::from_millis(200), passwords.hash("a long enough phrase".into())),
+            async {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                passwords.hash("another long phrase".into()).await
+            }
+        );
+        assert!(first.is_err(), "the first waits (and times out here) for a core");
+        // ...the next one is answered "busy" without waiting.
+        assert!(matches!(second, Err(AppError::Busy { .. })), "{second:?}");
+        drop(held);
+        assert!(passwords.hash("a long enough phrase".into()).await.is_ok(), "free again once cores are");
+    }
 
     #[test]
     fn length_limits_count_characters() {
