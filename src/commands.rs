@@ -1,7 +1,6 @@
 //! What the `hrms` binary does: serve, and the account commands for operators.
 
 use std::io::BufRead;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -20,23 +19,40 @@ use crate::state::AppState;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config::try_from(args).map_err(anyhow::Error::msg)?;
+    if let Some(problem) = crate::security::public_url_mismatch(config.bind, &config.public_url) {
+        tracing::warn!("{problem}");
+        eprintln!("  Warning: {problem}.");
+    }
     let state = AppState::new(config, Arc::new(SystemClock)).await?;
     if let Some((email, password)) = bootstrap_admin(&state).await? {
-        // Printed once, on the terminal of whoever started the first server; never logged.
-        println!(
+        // Printed once, on the terminal of whoever started the first server
+        // (standard error: standard output may carry JSON logs); never logged.
+        eprintln!(
             "\n  First start: an Admin account was created.\n    email:    {email}\n    password: {password}\n  Sign in and keep the password somewhere safe; it is not shown again.\n"
         );
     }
     // On the terminal, so that a first user knows where to find their mail.
-    println!("  Mail is {}.", state.mailer.describe());
+    eprintln!("  Mail is {}.", state.mailer.describe());
     let listener = TcpListener::bind(state.config.bind)
         .await
         .with_context(|| format!("could not listen on {}", state.config.bind))?;
     run(listener, state).await
 }
 
-/// Serves on `listener` until SIGINT or SIGTERM, finishing in-flight requests.
+/// Serves on `listener` until SIGINT or SIGTERM, finishing in-flight requests
+/// for up to `--shutdown-timeout`.
 pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    run_until(listener, state, shutdown_signal()).await
+}
+
+/// [`run`], stopping when `shutdown` completes instead of on a signal.
+pub async fn run_until(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let mut limits = state.config.connections;
+    limits.max_connections = crate::serve::fit_to_fd_limit(limits.max_connections);
     let _watcher = revocation::Watcher::start(&state.db, state.revoked.clone(), state.clock.clone());
     let pruner = tokio::spawn(crate::maintenance::prune_forever(state.clone(), state.config.retention));
     let sender = tokio::spawn(crate::mail::sender::run_forever(state.clone()));
@@ -47,19 +63,26 @@ pub async fn run(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
                 TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))?;
             tracing::info!(address = %addr, "metrics are served");
             let app = crate::router::metrics_app(state.clone());
-            Some(tokio::spawn(async move { axum::serve(metrics_listener, app).await }))
+            // Scrapers are few: a small cap of its own, so they never take the portal's.
+            let metrics_limits = crate::serve::ConnectionLimits { max_connections: 16, ..limits };
+            Some(tokio::spawn(crate::serve::serve(metrics_listener, app, metrics_limits, std::future::pending())))
         }
         None => None,
     };
-    tracing::info!(address = %listener.local_addr()?, public_url = %state.config.public_url.origin, "hrms is serving");
-    let app = crate::build_app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        public_url = %state.config.public_url.origin,
+        max_connections = limits.max_connections,
+        "hrms is serving"
+    );
+    let app = crate::build_app(state);
+    crate::serve::serve(listener, app, limits, shutdown).await;
     pruner.abort();
     sender.abort();
     if let Some(server) = metrics_server {
         server.abort();
     }
-    result.context("the server stopped with an error")
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -14,9 +14,26 @@ use crate::models::user::Role;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `text` for people, `json` (one object per line) for log shippers.
+    /// Colours only when standard output is a terminal.
+    #[arg(long, global = true, env = "HRMS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// `hrms` with no subcommand serves, with these flags.
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RememberMe {
+    Off,
+    Employees,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,12 +129,22 @@ pub struct ServeArgs {
     /// Lifetime of an access token.
     #[arg(long, env = "HRMS_ACCESS_TTL", default_value = "15m", value_parser = parse_duration)]
     pub access_ttl: Duration,
-    /// A session unused for this long ends (idle timeout).
-    #[arg(long, env = "HRMS_REFRESH_TTL", default_value = "7d", value_parser = parse_duration)]
+    /// A session unused for this long ends (idle timeout; ASVS level 2: 30 minutes).
+    #[arg(long, env = "HRMS_REFRESH_TTL", default_value = "30m", value_parser = parse_duration)]
     pub refresh_ttl: Duration,
-    /// A session ends this long after sign-in, however active (absolute lifetime).
-    #[arg(long, env = "HRMS_SESSION_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
+    /// A session ends this long after sign-in, however active (absolute lifetime; ASVS level 2: 12 hours).
+    #[arg(long, env = "HRMS_SESSION_MAX_AGE", default_value = "12h", value_parser = parse_duration)]
     pub session_max_age: Duration,
+    /// Idle timeout of a session started with "Keep me signed in on this device".
+    #[arg(long, env = "HRMS_REMEMBER_IDLE", default_value = "7d", value_parser = parse_duration)]
+    pub remember_idle: Duration,
+    /// Absolute lifetime of a session started with "Keep me signed in on this device".
+    #[arg(long, env = "HRMS_REMEMBER_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
+    pub remember_max_age: Duration,
+    /// Who is offered "Keep me signed in on this device": nobody, Employees
+    /// only (HR and Admin sessions always use the short lifetimes), or all.
+    #[arg(long, env = "HRMS_REMEMBER_ME", value_enum, default_value_t = RememberMe::Employees)]
+    pub remember_me: RememberMe,
     /// A rotated refresh token presented again within this interval (two tabs) is tolerated.
     #[arg(long, env = "HRMS_REUSE_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub reuse_grace: Duration,
@@ -146,6 +173,21 @@ pub struct ServeArgs {
     /// Unset: `/metrics` on the main address, for Admins only.
     #[arg(long, env = "HRMS_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+    /// A request's header must arrive whole within this time (counted from
+    /// the connection opening, or the previous response); else the connection closes.
+    #[arg(long, env = "HRMS_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_std_duration)]
+    pub header_read_timeout: std::time::Duration,
+    /// A connection waiting for its client (idle between requests, or stalled
+    /// in a header or body) with nothing arriving for this long is closed.
+    #[arg(long, env = "HRMS_KEEP_ALIVE_TIMEOUT", default_value = "5s", value_parser = parse_std_duration)]
+    pub keep_alive_timeout: std::time::Duration,
+    /// Client connections served at once; further ones wait to be accepted.
+    #[arg(long, env = "HRMS_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// On SIGTERM or SIGINT, requests in flight get this long to finish; then
+    /// the remaining connections are closed and the process exits.
+    #[arg(long, env = "HRMS_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_std_duration)]
+    pub shutdown_timeout: std::time::Duration,
     /// Ended sessions are deleted this long after they ended.
     #[arg(long, env = "HRMS_SESSION_RETENTION", default_value = "30d", value_parser = parse_duration)]
     pub session_retention: Duration,
@@ -160,6 +202,10 @@ pub struct ServeArgs {
     /// `--smtp-password-file`. Unset: mail is written to `--mail-dir`.
     #[arg(long, env = "HRMS_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses and
+    /// CIDR blocks, comma-separated). Empty: the header is ignored.
+    #[arg(long, env = "HRMS_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// A file holding the SMTP password (for the user named in `--smtp-url`).
     #[arg(long, env = "HRMS_SMTP_PASSWORD_FILE")]
     pub smtp_password_file: Option<PathBuf>,
@@ -249,6 +295,25 @@ pub struct SessionPolicy {
     pub reuse_grace: Duration,
     /// Live sessions one account may have; the oldest end beyond it.
     pub max_per_account: usize,
+    pub remember_idle: Duration,
+    pub remember_max_age: Duration,
+    pub remember_me: RememberMe,
+}
+
+impl SessionPolicy {
+    /// (idle timeout, absolute lifetime) of a session.
+    pub fn lifetimes(&self, remember: bool) -> (Duration, Duration) {
+        if remember { (self.remember_idle, self.remember_max_age) } else { (self.refresh_ttl, self.max_age) }
+    }
+
+    /// Whether someone with `role` may keep a session on their device.
+    pub fn may_remember(&self, role: Role) -> bool {
+        match self.remember_me {
+            RememberMe::Off => false,
+            RememberMe::Employees => role == Role::Employee,
+            RememberMe::All => true,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -282,8 +347,10 @@ pub struct Config {
     pub registration: Registration,
     pub throttle: ThrottlePolicy,
     pub metrics_bind: Option<SocketAddr>,
+    pub connections: crate::serve::ConnectionLimits,
     pub retention: Retention,
     pub mail: MailConfig,
+    pub trusted_proxies: crate::proxy::TrustedProxies,
 }
 
 /// Where outgoing mail goes, and from whom.
@@ -372,7 +439,7 @@ impl TryFrom<ServeArgs> for Config {
             }
             other => other.map(String::into_bytes),
         };
-        if a.session_max_age < a.access_ttl {
+        if a.session_max_age < a.access_ttl || a.remember_max_age < a.access_ttl {
             return Err("--session-max-age must be longer than --access-ttl".into());
         }
         Ok(Config {
@@ -388,11 +455,21 @@ impl TryFrom<ServeArgs> for Config {
                 max_age: a.session_max_age,
                 reuse_grace: a.reuse_grace,
                 max_per_account: a.max_sessions_per_account,
+                remember_idle: a.remember_idle,
+                remember_max_age: a.remember_max_age,
+                remember_me: a.remember_me,
             },
             bcrypt_cost: a.bcrypt_cost,
             registration: a.registration,
             metrics_bind: a.metrics_bind,
+            connections: crate::serve::ConnectionLimits {
+                header_read_timeout: a.header_read_timeout,
+                keep_alive_timeout: a.keep_alive_timeout,
+                max_connections: a.max_connections as usize,
+                shutdown_timeout: a.shutdown_timeout,
+            },
             mail,
+            trusted_proxies: crate::proxy::TrustedProxies::parse(&a.trusted_proxies)?,
             retention: Retention {
                 sessions: a.session_retention,
                 audit: a.audit_retention,
@@ -459,8 +536,10 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(c.database_url, "sqlite://hrms.db");
         assert_eq!(c.sessions.access_ttl, Duration::minutes(15));
-        assert_eq!(c.sessions.refresh_ttl, Duration::days(7));
-        assert_eq!(c.sessions.max_age, Duration::days(30));
+        assert_eq!(c.sessions.refresh_ttl, Duration::minutes(30));
+        assert_eq!(c.sessions.max_age, Duration::hours(12));
+        assert_eq!(c.sessions.lifetimes(true), (Duration::days(7), Duration::days(30)));
+        assert!(c.sessions.may_remember(Role::Employee) && !c.sessions.may_remember(Role::Hr));
         assert_eq!(c.sessions.reuse_grace, Duration::seconds(10));
         assert_eq!(c.bcrypt_cost, 12);
         assert_eq!(c.registration, Registration::Open);

@@ -77,6 +77,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn(security::no_nul_bytes))
         .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(from_fn_with_state(state.clone(), crate::proxy::resolve_client))
         .layer(CookieManagerLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))

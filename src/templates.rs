@@ -67,6 +67,8 @@ pub struct LoginPage {
     pub error: Option<String>,
     /// Shown above the form in green/blue: account created, signed out.
     pub notice: Option<String>,
+    /// Offer "Keep me signed in on this device" (`--remember-me` not `off`).
+    pub offer_remember: bool,
 }
 
 #[derive(Template, Default)]

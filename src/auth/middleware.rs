@@ -53,7 +53,11 @@ impl Client {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr)
             .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|MockConnectInfo(addr)| addr));
-        let ip = peer.map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
+        // Behind a trusted proxy, `proxy::resolve_client` worked out the real one.
+        let ip = match extensions.get::<crate::proxy::ClientIp>() {
+            Some(crate::proxy::ClientIp(ip)) => ip.to_string(),
+            None => peer.map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string()),
+        };
         let user_agent = headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())

@@ -27,6 +27,8 @@ pub struct Session {
     pub absolute_expires_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
     pub revoked_reason: Option<String>,
+    /// Started with "Keep me signed in on this device": the long lifetimes.
+    pub remember: bool,
 }
 
 impl Session {
@@ -91,8 +93,10 @@ pub fn create(
     ip: &str,
     now: Timestamp,
     policy: &SessionPolicy,
+    remember: bool,
 ) -> QueryResult<(Session, IssuedRefresh)> {
-    let absolute = now + policy.max_age;
+    let (idle, max_age) = policy.lifetimes(remember);
+    let absolute = now + max_age;
     let session = Session {
         id: new_id(),
         user_id: user_id.to_owned(),
@@ -100,10 +104,11 @@ pub fn create(
         ip: ip.to_owned(),
         created_at: now,
         last_used_at: now,
-        idle_expires_at: (now + policy.refresh_ttl).min(absolute),
+        idle_expires_at: (now + idle).min(absolute),
         absolute_expires_at: absolute,
         revoked_at: None,
         revoked_reason: None,
+        remember,
     };
     diesel::insert_into(sessions::table)
         .values((
@@ -115,6 +120,7 @@ pub fn create(
             sessions::last_used_at.eq(session.last_used_at),
             sessions::idle_expires_at.eq(session.idle_expires_at),
             sessions::absolute_expires_at.eq(session.absolute_expires_at),
+            sessions::remember.eq(session.remember),
         ))
         .execute(conn)?;
     let token = insert_token(conn, &session.id, now)?;
@@ -244,7 +250,7 @@ fn rotate(
             return Ok(None);
         }
         let token = insert_token(conn, &session.id, now)?;
-        let idle_expires_at = (now + policy.refresh_ttl).min(session.absolute_expires_at);
+        let idle_expires_at = (now + policy.lifetimes(session.remember).0).min(session.absolute_expires_at);
         diesel::update(sessions::table.find(&session.id))
             .set((sessions::last_used_at.eq(now), sessions::idle_expires_at.eq(idle_expires_at)))
             .execute(conn)?;

@@ -28,6 +28,7 @@ diesel::table! {
         absolute_expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        remember -> Bool,
     }
 }
 

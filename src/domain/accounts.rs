@@ -81,12 +81,15 @@ pub enum SignInRefused {
 /// runs, in the transaction that checks the limits, so that a burst of
 /// guesses at once gets no more checks than the limit; a success gives its
 /// slot back. Throttled attempts are counted in metrics only, and what was
-/// typed as an email is stored only when it is a valid email.
+/// typed as an email is stored only when it is a valid email. `remember`
+/// ("Keep me signed in on this device") gives the session the long
+/// lifetimes when the role may have them (`SessionPolicy::may_remember`).
 pub async fn sign_in(
     state: &AppState,
     client: &Client,
     email: &str,
     password: String,
+    remember: bool,
 ) -> AppResult<Result<SignedIn, SignInRefused>> {
     let email = normalize_email(email);
     let now = state.clock.now();
@@ -98,6 +101,10 @@ pub async fn sign_in(
         state
             .db
             .atomic(move |conn| {
+                // Locks before reading: on SQLite this takes the write lock
+                // first, so the transaction never has to upgrade a read lock
+                // (which fails at once with "database is locked" under load).
+                crate::db::lock_name(conn, &format!("sign-in:{email}"))?;
                 let account = if valid_email { user::find_by_email(conn, &email)? } else { None };
                 // A browser that signed in to this account before has a
                 // counter of its own; everyone else shares the account's.
@@ -153,7 +160,8 @@ pub async fn sign_in(
                 Some(device) => devices::remember(conn, &user_id, device, &ua, &ip, now)?,
                 None => devices::Seen::Known,
             };
-            let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy)?;
+            let remember = remember && session_policy.may_remember(role);
+            let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy, remember)?;
             let ended = sessions::end_beyond_cap(conn, &user_id, session_policy.max_per_account, now)?;
             let who = Who::account(&user_id, Some(&session.id), Some(&ip));
             let detail = format!("{} oldest session(s) ended", ended.len());
@@ -187,7 +195,7 @@ fn start_session_in(
     if let Some(device) = &client.device {
         devices::remember(conn, &account.id, device, &client.user_agent, &client.ip, now)?;
     }
-    let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy)?;
+    let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy, false)?;
     // A reset has just ended every other session; a new account has none.
     sessions::end_beyond_cap(conn, &account.id, policy.max_per_account, now)?;
     let who = Who::account(&account.id, Some(&session.id), Some(&client.ip));

@@ -43,7 +43,12 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(page: Page, shown: Shown, query: Result<Query<LoginQuery>, QueryRejection>) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    page: Page,
+    shown: Shown,
+    query: Result<Query<LoginQuery>, QueryRejection>,
+) -> Response {
     // A mangled query string is not worth an error page here.
     let q = query.map(|Query(q)| q).unwrap_or_default();
     if page.user.is_some() {
@@ -54,6 +59,7 @@ pub async fn login_page(page: Page, shown: Shown, query: Result<Query<LoginQuery
         csrf_token: page.csrf_token(),
         next: q.next.unwrap_or_default(),
         notice: shown.text().map(str::to_owned),
+        offer_remember: state.config.sessions.remember_me != crate::config::RememberMe::Off,
         ..Default::default()
     })
 }
@@ -76,6 +82,9 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
+    /// The "Keep me signed in on this device" box: sent only when ticked.
+    #[serde(default)]
+    remember: Option<String>,
     #[serde(default)]
     csrf_token: String,
 }
@@ -103,10 +112,12 @@ pub async fn login_submit(
             next: form.next.clone(),
             error: Some(error),
             notice: None,
+            offer_remember: state.config.sessions.remember_me != crate::config::RememberMe::Off,
         };
         render_page(status, &page)
     };
-    match accounts::sign_in(&state, &client, &form.email, form.password.clone()).await? {
+    let remember = form.remember.is_some();
+    match accounts::sign_in(&state, &client, &form.email, form.password.clone(), remember).await? {
         Ok(signed_in) => {
             set_session_cookies(&state, &cookies, signed_in, &device);
             Ok(Redirect::to(safe_next(Some(&form.next))).into_response())

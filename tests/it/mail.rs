@@ -125,7 +125,9 @@ backend_tests! {
             let (status, password) = attempt.await.expect("attempt");
             match status {
                 StatusCode::SEE_OTHER => winners.push(password),
-                other => assert_eq!(other, StatusCode::GONE, "a losing click sees the link used"),
+                // A losing click sees the link used, or, if too many new
+                // passwords were already waiting to be hashed, "busy".
+                other => assert!(matches!(other, StatusCode::GONE | StatusCode::SERVICE_UNAVAILABLE), "{other}"),
             }
         }
         assert_eq!(winners.len(), 1, "exactly one click wins");

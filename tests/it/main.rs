@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod admin;
 mod auth_flow;
+mod connections;
 mod csrf_and_input;
 mod dashboard;
 mod departments;

@@ -138,3 +138,64 @@ async fn sigterm_finishes_requests_in_flight_then_exits() {
     assert!(status.success(), "exit status {status}");
     assert!(http.get(format!("{base}/login")).send().await.is_err(), "no longer accepting");
 }
+
+/// Starts `hrms serve` with `extra` flags and stdout piped, makes one request,
+/// stops it, and returns what it wrote to stdout.
+async fn logs_of_a_short_run(extra: &[&str]) -> String {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_hrms"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--public-url", &base])
+        .args(["--database-url", &dir.path().join("hrms.db").display().to_string()])
+        .args(extra)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut answered = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/login")).await.is_ok() {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(answered, "server started");
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn logs_carry_no_colour_codes_when_not_on_a_terminal_and_json_is_one_object_a_line() {
+    let text = logs_of_a_short_run(&[]).await;
+    assert!(text.contains("hrms is serving"), "{text}");
+    assert!(!text.contains('\u{1b}'), "escape codes in a piped log: {text:?}");
+
+    let json = logs_of_a_short_run(&["--log-format", "json"]).await;
+    let lines: Vec<&str> = json.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.len() >= 3, "{json}");
+    for line in &lines {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(value["level"].is_string() && value["fields"].is_object(), "{line}");
+    }
+    assert!(lines.iter().any(|l| l.contains("\"path\":\"/login\"")), "request spans are included: {json}");
+}
+
+/// A real SQLite "disk full" (the page limit reached) becomes the storage-full answer.
+#[test]
+fn sqlite_running_out_of_space_answers_storage_full() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, RunQueryDsl};
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = diesel::SqliteConnection::establish(&dir.path().join("full.db").display().to_string()).unwrap();
+    conn.batch_execute("CREATE TABLE t (v TEXT); PRAGMA max_page_count = 2;").unwrap();
+    let err = diesel::sql_query("INSERT INTO t (v) VALUES (printf('%.10000c', 'x'))").execute(&mut conn).unwrap_err();
+    let app_error = hrms::error::AppError::from(err);
+    assert_eq!(app_error.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+    assert!(app_error.public_message().1.contains("storage is full"), "{app_error}");
+}

@@ -4,7 +4,9 @@
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::helpers::{TestApp, claims_of};
+use hrms::models::user::Role;
+
+use crate::helpers::{PASSWORD, TestApp, claims_of};
 
 backend_tests! {
     async fn an_expired_access_token_is_refreshed_and_the_page_renders_in_the_same_response() {
@@ -178,5 +180,52 @@ backend_tests! {
         // When the database is back, the same cookie still works.
         outage.end().await;
         assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
+    }
+}
+
+backend_tests! {
+    async fn keep_me_signed_in_gives_employees_the_long_lifetimes_and_never_hr() {
+        let app = TestApp::new().await;
+        app.create_user("emp@example.com", "E", Role::Employee).await;
+        app.create_user("hr@example.com", "H", Role::Hr).await;
+        let sign_in = |email: &'static str, remember: bool| {
+            let mut browser = app.browser();
+            async move {
+                let mut fields = vec![("email", email), ("password", PASSWORD)];
+                if remember {
+                    fields.push(("remember", "on"));
+                }
+                let res = browser.submit("/login", "/login", &fields).await;
+                assert_eq!(res.status, StatusCode::SEE_OTHER);
+                let max_age = res.cookie("hrms_refresh").expect("refresh").attributes.iter().find_map(|a| a.strip_prefix("Max-Age=").map(str::to_owned));
+                (browser, max_age)
+            }
+        };
+        assert!(app.browser().get("/login").await.body.contains("Keep me signed in on this device"));
+        let (mut kept, kept_age) = sign_in("emp@example.com", true).await;
+        let (mut short, short_age) = sign_in("emp@example.com", false).await;
+        let (mut hr, hr_age) = sign_in("hr@example.com", true).await;
+        assert_eq!(kept_age.as_deref(), Some("604800"), "7 days idle");
+        assert_eq!(short_age.as_deref(), Some("1800"), "30 minutes idle by default (ASVS level 2)");
+        assert_eq!(hr_age.as_deref(), Some("1800"), "HR never gets the long lifetimes");
+
+        app.advance(Duration::minutes(31));
+        assert_eq!(kept.get("/dashboard").await.status, StatusCode::OK, "remembered: still signed in");
+        assert_eq!(short.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(hr.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+        // The refresh keeps the long idle timeout; the absolute 30 days still end it.
+        app.advance(Duration::days(6));
+        assert_eq!(kept.get("/dashboard").await.status, StatusCode::OK);
+    }
+
+    async fn sessions_end_after_twelve_hours_however_active_by_default() {
+        let app = TestApp::new().await;
+        let mut browser = app.signed_in("busy@example.com").await;
+        for _ in 0..24 {
+            app.advance(Duration::minutes(29));
+            assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK);
+        }
+        app.advance(Duration::minutes(25)); // 12 h 1 min after sign-in, never idle for 30 minutes
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::SEE_OTHER);
     }
 }

@@ -43,6 +43,7 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
                 ("absolute_expires_at", "timestamp", false),
                 ("revoked_at", "timestamp", true),
                 ("revoked_reason", "text", true),
+                ("remember", "bool", false),
             ],
         ),
         t(

@@ -124,7 +124,7 @@ backend_tests! {
         let checked = app.state.passwords.checks() - before;
         let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
         let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-        eprintln!("30 concurrent guesses: {checked} passwords verified, {refused} refused, {throttled} throttled");
+        eprintln!("30 concurrent guesses: {checked} passwords verified, {refused} refused, {throttled} throttled: {statuses:?}");
         assert!(checked <= 5, "{checked} passwords were verified");
         assert_eq!((refused, throttled), (5, 25));
     }
@@ -219,5 +219,33 @@ backend_tests! {
         let mut forger = app.browser_from([203, 0, 113, 8]);
         forger.set_cookie("hrms_device", &"A".repeat(43));
         assert_eq!(forger.sign_in("owner@example.com", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    }
+}
+
+/// Signs in with a wrong password, claiming to come from `forwarded_for`.
+async fn wrong_sign_in_forwarded(browser: &mut crate::helpers::Browser, forwarded_for: &str) {
+    let token = browser.get("/login").await.csrf_token();
+    let body = format!("email=fwd%40example.com&password=nope&csrf_token={token}");
+    let req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    assert_eq!(browser.send(req).await.status, StatusCode::UNAUTHORIZED);
+}
+
+backend_tests! {
+    async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let app = TestApp::new().await;
+        wrong_sign_in_forwarded(&mut app.browser(), "203.0.113.5").await;
+        let keys: Vec<String> = failure_rows(&app).await.into_iter().map(|(_, k)| k).collect();
+        assert!(keys.contains(&"ip:10.0.0.1".to_owned()) && !keys.iter().any(|k| k.contains("203.0.113.5")), "{keys:?}");
+
+        let app = TestApp::with(|a| a.trusted_proxies = "10.0.0.0/8".into()).await;
+        wrong_sign_in_forwarded(&mut app.browser(), "6.6.6.6, 203.0.113.5").await;
+        let keys: Vec<String> = failure_rows(&app).await.into_iter().map(|(_, k)| k).collect();
+        assert!(keys.contains(&"ip:203.0.113.5".to_owned()), "the rightmost address before the proxy: {keys:?}");
+        let audit = app.audit_events().await;
+        assert_eq!(audit.last().and_then(|e| e.ip.clone()).as_deref(), Some("203.0.113.5"));
     }
 }

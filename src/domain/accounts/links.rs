@@ -53,6 +53,8 @@ pub async fn view(
         .db
         .atomic(move |conn| {
             let keys = Keys::bad_link(&ip);
+            // A bad link is counted below: lock first (see `throttle::lock`).
+            throttle::lock(conn, &keys)?;
             if let Some(secs) = throttle::retry_after(conn, &keys, now, window)? {
                 return Ok(Err(LinkFailure::Throttled(secs)));
             }
