@@ -54,6 +54,19 @@ pub fn lock_name(conn: &mut DbConnection, name: &str) -> diesel::QueryResult<()>
     Ok(())
 }
 
+tokio::task_local! {
+    /// When the current request must have its database connections by.
+    static DEADLINE: std::time::Instant;
+}
+
+/// Runs `f` (a request) with a budget for waiting on database connections:
+/// however many queries it makes, together they wait at most `budget`, so a
+/// page answers 503 within the acquire timeout while the database is down,
+/// not once per query.
+pub async fn with_deadline<F: std::future::Future>(budget: Duration, f: F) -> F::Output {
+    DEADLINE.scope(std::time::Instant::now() + budget, f).await
+}
+
 #[derive(Clone)]
 pub struct Db {
     pool: connection::Pool,
@@ -94,13 +107,20 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let permit = tokio::time::timeout(self.acquire_timeout, self.permits.clone().acquire_owned())
+        let deadline = DEADLINE
+            .try_with(|d| *d)
+            .unwrap_or_else(|_| std::time::Instant::now() + self.acquire_timeout)
+            .min(std::time::Instant::now() + self.acquire_timeout);
+        let left = || deadline.saturating_duration_since(std::time::Instant::now());
+        let permit = tokio::time::timeout(left(), self.permits.clone().acquire_owned())
             .await
             .map_err(|_| AppError::Unavailable(anyhow::anyhow!("no database connection free in time")))?
             .map_err(|e| AppError::Internal(e.into()))?;
+        // What is left of the budget, for the pool (r2d2 wants more than zero).
+        let wait = left().max(Duration::from_millis(1));
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.into()))?;
+            let mut conn = pool.get_timeout(wait).map_err(|e| AppError::Unavailable(e.into()))?;
             f(&mut conn)
         })
         .await

@@ -78,6 +78,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(from_fn(security::no_nul_bytes))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(from_fn_with_state(state.clone(), crate::proxy::resolve_client))
+        .layer(from_fn_with_state(state.clone(), db_deadline))
         .layer(CookieManagerLayer::new())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
@@ -92,4 +93,13 @@ pub fn build_app(state: AppState) -> Router {
 /// address only the monitoring system reaches.
 pub fn metrics_app(state: AppState) -> Router {
     Router::new().route("/metrics", get(health::metrics)).with_state(state)
+}
+
+/// Every request gets one budget for waiting on database connections.
+async fn db_deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    crate::db::with_deadline(state.config.db_acquire_timeout, next.run(req)).await
 }

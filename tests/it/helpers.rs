@@ -283,17 +283,23 @@ impl TestApp {
     /// SQLite by holding its only pooled connection, on PostgreSQL by cutting
     /// the network between the app and the server (a TCP proxy in between).
     pub async fn with_switchable_database() -> Self {
+        Self::with_switchable_database_timeout(None).await
+    }
+
+    /// As `with_switchable_database`, with this acquire timeout (default:
+    /// 200 ms on SQLite, 500 ms on PostgreSQL).
+    pub async fn with_switchable_database_timeout(timeout: Option<std::time::Duration>) -> Self {
         let (storage, database_url) = Storage::new();
         let mut args = test_args(database_url.clone());
         let mut proxy = None;
         args.db.database_url = match &storage {
             Storage::Sqlite(_) => {
                 args.db_pool_size = Some(1);
-                args.db_acquire_timeout = std::time::Duration::from_millis(200);
+                args.db_acquire_timeout = timeout.unwrap_or(std::time::Duration::from_millis(200));
                 database_url.clone()
             }
             Storage::Postgres { .. } => {
-                args.db_acquire_timeout = std::time::Duration::from_millis(500);
+                args.db_acquire_timeout = timeout.unwrap_or(std::time::Duration::from_millis(500));
                 let (upstream, rewrite) = split_authority(&database_url);
                 let started = Proxy::start(upstream).await;
                 let url = rewrite(&started.addr.to_string());

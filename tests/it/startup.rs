@@ -144,6 +144,32 @@ backend_tests! {
             .expect("every table loads through the schema");
     }
 
+    async fn with_the_database_down_a_page_answers_503_within_one_acquire_timeout() {
+        let timeout = std::time::Duration::from_millis(1000);
+        let app = TestApp::with_switchable_database_timeout(Some(timeout)).await;
+        let browser = app.signed_in("down@example.com").await;
+        let outage = app.database_down().await;
+        // More requests than connections: the later ones wait for a turn at
+        // the pool, then for a connection; together that is one timeout.
+        let started = std::time::Instant::now();
+        let mut pages = Vec::new();
+        for _ in 0..24 {
+            let mut browser = browser.clone();
+            pages.push(tokio::spawn(async move { (browser.get("/dashboard").await.status, started.elapsed()) }));
+        }
+        let mut slowest = std::time::Duration::ZERO;
+        for page in pages {
+            let (status, took) = page.await.expect("page");
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            slowest = slowest.max(took);
+        }
+        outage.end().await;
+        eprintln!("24 pages at once: the slowest 503 after {slowest:?} with a {timeout:?} acquire timeout");
+        assert!(slowest < timeout * 3 / 2, "took {slowest:?}");
+        let mut browser = browser.clone();
+        assert_eq!(browser.get("/dashboard").await.status, StatusCode::OK, "recovers by itself");
+    }
+
     async fn healthz_is_200_with_a_database_and_503_without_one() {
         let app = TestApp::with_switchable_database().await;
         let mut browser = app.browser();
