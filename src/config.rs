@@ -148,6 +148,9 @@ pub struct ServeArgs {
     /// A rotated refresh token presented again within this interval (two tabs) is tolerated.
     #[arg(long, env = "HRMS_REUSE_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub reuse_grace: Duration,
+    /// Sign-up requests one address may make per hour (each mails a link).
+    #[arg(long, env = "HRMS_SIGN_UPS_PER_IP_PER_HOUR", default_value_t = 5)]
+    pub sign_ups_per_ip_per_hour: u32,
     /// Live sessions one account may have; a new sign-in beyond it ends the oldest.
     #[arg(long, env = "HRMS_MAX_SESSIONS_PER_ACCOUNT", default_value_t = 50)]
     pub max_sessions_per_account: usize,
@@ -321,6 +324,8 @@ pub struct ThrottlePolicy {
     pub max_per_account: u32,
     pub max_per_ip: u32,
     pub window: Duration,
+    /// Sign-up requests per address per hour.
+    pub sign_ups_per_ip_per_hour: u32,
 }
 
 /// How long to keep things once they no longer matter.
@@ -473,12 +478,14 @@ impl TryFrom<ServeArgs> for Config {
             retention: Retention {
                 sessions: a.session_retention,
                 audit: a.audit_retention,
-                login_failures: a.login_throttle_window,
+                // The sign-up count looks back an hour.
+                login_failures: a.login_throttle_window.max(Duration::hours(1)),
             },
             throttle: ThrottlePolicy {
                 max_per_account: a.login_max_failures_per_account,
                 max_per_ip: a.login_max_failures_per_ip,
                 window: a.login_throttle_window,
+                sign_ups_per_ip_per_hour: a.sign_ups_per_ip_per_hour,
             },
         })
     }

@@ -23,6 +23,8 @@ pub const BAD_LINKS_PER_IP: u32 = 20;
 /// is the person's (an email), cleared when they succeed.
 pub struct Keys {
     limits: Vec<(String, u32)>,
+    /// Keys counted over a window of their own instead of the throttle's.
+    windowed: Vec<(String, u32, Duration)>,
 }
 
 impl Keys {
@@ -35,6 +37,7 @@ impl Keys {
                 (format!("account:{}", normalize_email(email)), policy.max_per_account),
                 (format!("ip:{ip}"), policy.max_per_ip),
             ],
+            windowed: Vec::new(),
         }
     }
 
@@ -49,13 +52,14 @@ impl Keys {
                 (format!("device:{}:{device}", normalize_email(email)), policy.max_per_account),
                 (format!("ip:{ip}"), policy.max_per_ip),
             ],
+            windowed: Vec::new(),
         }
     }
 
     /// A sign-in whose "email" is not an email (perhaps a password typed in
     /// the wrong field): counted per address only, so it is never stored.
     pub fn ip_only(ip: &str, policy: &ThrottlePolicy) -> Self {
-        Self { limits: vec![(format!("ip:{ip}"), policy.max_per_ip)] }
+        Self { limits: vec![(format!("ip:{ip}"), policy.max_per_ip)], windowed: Vec::new() }
     }
 
     /// Asking for a mailed link: every request counts, known email or not,
@@ -66,20 +70,33 @@ impl Keys {
                 (format!("link:{}", normalize_email(email)), LINKS_PER_EMAIL),
                 (format!("link-ip:{ip}"), LINKS_PER_IP),
             ],
+            windowed: Vec::new(),
         }
+    }
+
+    /// Also counts the request under `key` with `limit` per `window` (the
+    /// sign-up form's "a few per address per hour").
+    pub fn and_per(mut self, key: String, limit: u32, window: Duration) -> Self {
+        self.windowed.push((key, limit, window));
+        self
+    }
+
+    /// Every key with its limit and window (`window` for the ordinary ones).
+    fn all(&self, window: Duration) -> impl Iterator<Item = (&str, u32, Duration)> {
+        let ordinary = self.limits.iter().map(move |(k, l)| (k.as_str(), *l, window));
+        ordinary.chain(self.windowed.iter().map(|(k, l, w)| (k.as_str(), *l, *w)))
     }
 
     /// Following a link that is not (or no longer) valid.
     pub fn bad_link(ip: &str) -> Self {
-        Self { limits: vec![(format!("bad-link-ip:{ip}"), BAD_LINKS_PER_IP)] }
+        Self { limits: vec![(format!("bad-link-ip:{ip}"), BAD_LINKS_PER_IP)], windowed: Vec::new() }
     }
 }
 
 /// `Some(seconds)` to wait when either key has reached its limit in the window.
 pub fn retry_after(conn: &mut DbConnection, keys: &Keys, now: Timestamp, window: Duration) -> QueryResult<Option<u64>> {
     let mut wait: Option<u64> = None;
-    for (key, limit) in &keys.limits {
-        let limit = *limit;
+    for (key, limit, window) in keys.all(window) {
         let recent: Vec<Timestamp> = login_failures::table
             .filter(login_failures::throttle_key.eq(key))
             .filter(login_failures::failed_at.gt(now - window))
@@ -101,8 +118,8 @@ pub fn retry_after(conn: &mut DbConnection, keys: &Keys, now: Timestamp, window:
 /// Counts one attempt under every key; returns the rows written, so that a
 /// reserved attempt that succeeds can be given back.
 pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> QueryResult<Vec<String>> {
-    let mut ids = Vec::with_capacity(keys.limits.len());
-    for (key, _) in &keys.limits {
+    let mut ids = Vec::with_capacity(keys.limits.len() + keys.windowed.len());
+    for (key, _, _) in keys.all(Duration::ZERO) {
         let id = new_id();
         diesel::insert_into(login_failures::table)
             .values((
@@ -120,7 +137,7 @@ pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> Q
 /// so that "count, then reserve a slot" cannot interleave: of 30 attempts at
 /// once, only as many as the limit get a slot.
 pub fn lock(conn: &mut DbConnection, keys: &Keys) -> QueryResult<()> {
-    let mut names: Vec<&str> = keys.limits.iter().map(|(k, _)| k.as_str()).collect();
+    let mut names: Vec<&str> = keys.all(Duration::ZERO).map(|(k, _, _)| k).collect();
     names.sort_unstable(); // one order everywhere: no deadlock between two locks
     for name in names {
         crate::db::lock_name(conn, name)?;

@@ -276,3 +276,27 @@ backend_tests! {
         assert_eq!(browser.get("/static/nope.js").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+backend_tests! {
+    async fn one_address_may_ask_for_only_a_few_sign_ups_an_hour() {
+        let app = TestApp::new().await;
+        app.create_user("known@example.com", "K", Role::Employee).await;
+        let mut statuses = Vec::new();
+        for i in 0..5 {
+            statuses.push(register(&app, "Someone", &format!("new{i}@example.com")).await.status);
+        }
+        assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+        // The sixth is refused, for a new and a known email alike.
+        let new = register(&app, "Someone", "new5@example.com").await;
+        let known = register(&app, "Someone", "known@example.com").await;
+        assert_eq!((new.status, known.status), (StatusCode::TOO_MANY_REQUESTS, StatusCode::TOO_MANY_REQUESTS));
+        assert!(!new.header("retry-after").is_empty());
+        app.advance(time::Duration::minutes(20));
+        assert_eq!(register(&app, "Someone", "new6@example.com").await.status, StatusCode::TOO_MANY_REQUESTS, "an hour, not the 15-minute sign-in window");
+        let mut elsewhere = app.browser_from([10, 0, 9, 9]);
+        let res = elsewhere.submit("/register", "/register", &[("full_name", "Other"), ("email", "other@example.com")]).await;
+        assert_eq!(res.status, StatusCode::OK, "another address is not affected");
+        app.advance(time::Duration::minutes(41));
+        assert_eq!(register(&app, "Someone", "new7@example.com").await.status, StatusCode::OK);
+    }
+}

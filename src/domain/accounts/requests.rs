@@ -74,10 +74,15 @@ pub async fn request_sign_up(
 
     let now = state.clock.now();
     let (window, ctx, ip) = (state.config.throttle.window, state.mail.clone(), client.ip.clone());
+    let per_hour = state.config.throttle.sign_ups_per_ip_per_hour;
     state
         .db
         .atomic(move |conn| {
-            if let Some(secs) = count_request(conn, &Keys::link_request(&email, &ip), now, window)? {
+            // Every sign-up request counts, known email or not: otherwise the
+            // limit itself would tell which emails have accounts.
+            let keys =
+                Keys::link_request(&email, &ip).and_per(format!("sign-up-ip:{ip}"), per_hour, time::Duration::hours(1));
+            if let Some(secs) = count_request(conn, &keys, now, window)? {
                 return Ok(Err(Throttled(secs)));
             }
             let claimed =
