@@ -756,3 +756,31 @@ backend_tests! {
         assert_eq!(employee_count(&app).await, 2);
     }
 }
+
+backend_tests! {
+    async fn a_sign_up_and_an_invitation_finished_at_once_on_two_instances_make_one_account() {
+        let app = TestApp::new().await;
+        let other = app.second_instance().await;
+        let record = add_employee(&app, Person::new("Zoe Twice", "zoe@example.com")).await;
+        let (mut hr, _) = hr_signed_in(&app).await;
+        post(&mut hr, &format!("/employees/{record}/invite"), &[]).await;
+        let invitation = app.link_mailed_to("zoe@example.com").await;
+        let mut stranger = app.browser_from([10, 0, 8, 1]);
+        stranger.submit("/register", "/register", &[("full_name", "Zoe"), ("email", "zoe@example.com")]).await;
+        let verification = app.link_mailed_to("zoe@example.com").await;
+        assert!(invitation.starts_with("/invitation/") && verification.starts_with("/register/verify/"));
+
+        let (mut a, mut b) = (app.browser_from([10, 0, 8, 2]), other.browser_from([10, 0, 8, 3]));
+        let (ta, tb) = (a.get(&invitation).await.csrf_token(), b.get(&verification).await.csrf_token());
+        let fa = [("password", PASSWORD), ("password_confirm", PASSWORD), ("csrf_token", ta.as_str())];
+        let fb = [("password", PASSWORD), ("password_confirm", PASSWORD), ("csrf_token", tb.as_str())];
+        let (ra, rb) = tokio::join!(a.post(&invitation, &fa), b.post(&verification, &fb));
+        let mut statuses = [ra.status, rb.status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::CONFLICT], "{} / {}", ra.body, rb.body);
+        let loser = if ra.status == StatusCode::CONFLICT { &ra } else { &rb };
+        assert!(loser.body.contains("already") , "a clear message, not a database error: {}", loser.body);
+        assert_eq!(app.user_count().await, 2, "HR's and Zoe's: one account for her");
+        assert!(record_by_email(&app, "zoe@example.com").await.expect("record").user_id.is_some(), "linked to HR's record");
+    }
+}
