@@ -159,6 +159,12 @@ backend_tests! {
         let failures: Vec<_> = app.audit_events().await.into_iter().filter(|e| e.event == "sign_in_failure").collect();
         assert_eq!(failures.len(), 2);
         assert!(failures.iter().all(|e| e.email.is_none()), "a password typed in the email field is not kept");
+        // What one refused sign-in with a 15 KB "email" leaves in the database.
+        let before: usize = stored_bytes(&app).await;
+        browser.sign_in(&format!("{}@example.com", "y".repeat(15_000)), WRONG).await;
+        let per_attempt = stored_bytes(&app).await - before;
+        eprintln!("one refused sign-in with a 15 KB email stores {per_attempt} bytes of text");
+        assert!(per_attempt < 300, "{per_attempt} bytes");
         // A real email is kept, for the owner's security view.
         browser.sign_in("someone@example.com", WRONG).await;
         assert!(failure_rows(&app).await.iter().any(|(_, k)| k == "account:someone@example.com"));
@@ -248,4 +254,24 @@ backend_tests! {
         let audit = app.audit_events().await;
         assert_eq!(audit.last().and_then(|e| e.ip.clone()).as_deref(), Some("203.0.113.5"));
     }
+}
+
+/// The text the throttle table and the audit log hold, in bytes.
+async fn stored_bytes(app: &TestApp) -> usize {
+    let rows = failure_rows(app).await;
+    let throttle: usize = rows.iter().map(|(id, key)| id.len() + key.len()).sum();
+    let audit: usize = app
+        .audit_events()
+        .await
+        .iter()
+        .map(|e| {
+            e.id.len()
+                + e.event.len()
+                + [&e.user_id, &e.email, &e.session_id, &e.ip, &e.detail]
+                    .iter()
+                    .map(|f| f.as_ref().map_or(0, |v| v.len()))
+                    .sum::<usize>()
+        })
+        .sum();
+    throttle + audit
 }
