@@ -512,11 +512,25 @@ async fn open_browser(
         },
     });
     let serde_json::Value::Object(caps) = caps else { unreachable!() };
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(driver_url)
-        .await
-        .context("starting a Chromium session")?;
+    // With seven journeys starting Chromium at once on two cores, chromedriver
+    // now and then drops the first request (seen once in CI: "webdriver server
+    // did not respond"). Starting the session is retried; nothing else is.
+    let mut attempt = 1;
+    let client = loop {
+        let started = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(driver_url)
+            .await;
+        match started {
+            Ok(client) => break client,
+            Err(e) if attempt < 3 => {
+                eprintln!("journey {journey}: starting a Chromium session failed ({e}); trying again");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(e) => return Err(e).context("starting a Chromium session"),
+        }
+    };
     let browser = Browser { journey, base: base.to_owned(), client, mail: mail.clone() };
     browser.set_viewport(LAPTOP).await?;
     Ok(browser)
