@@ -12,7 +12,7 @@ use super::auth::{set_session_cookies, too_many, wait_message};
 use crate::auth::devices::new_device_id;
 use crate::auth::links::{LinkProblem, Purpose};
 use crate::auth::middleware::Client;
-use crate::domain::accounts::links::{self, LinkFailure, NewPassword};
+use crate::domain::accounts::links::{self, LinkFailure, NewPassword, Unfinished};
 use crate::domain::accounts::requests::{self, Throttled};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::{CsrfForm, CsrfProtected};
@@ -206,13 +206,8 @@ async fn finish(
             set_session_cookies(state, cookies, signed_in, &device);
             Ok(kind.done.redirect("/dashboard"))
         }
-        Ok(Err(failure)) => Ok(problem_page(page, kind, failure)),
-        Err(AppError::Invalid(errors)) => {
-            // The email is shown again; the link was checked a moment ago.
-            let email = match links::view(state, &client, kind.purpose, token.clone()).await? {
-                Ok(view) => view.email,
-                Err(failure) => return Ok(problem_page(page, kind, failure)),
-            };
+        Ok(Err(Unfinished::Link(failure))) => Ok(problem_page(page, kind, failure)),
+        Ok(Err(Unfinished::Invalid { email, errors })) => {
             Ok(render_page(StatusCode::UNPROCESSABLE_ENTITY, &password_form(page, kind, &token, email, errors)))
         }
         Err(e) => Err(e),

@@ -77,25 +77,38 @@ pub struct NewPassword {
     pub confirm: String,
 }
 
-/// Spends the link, does what it is for, and signs the person in. `Invalid`
-/// names `password` and `password_confirm`.
+/// Why following a link did not finish.
+#[derive(Debug)]
+pub enum Unfinished {
+    Link(LinkFailure),
+    /// The password was refused; `email` is the link's, for the form again.
+    /// `errors` names `password` and `password_confirm`.
+    Invalid {
+        email: String,
+        errors: FieldErrors,
+    },
+}
+
+/// Spends the link, does what it is for, and signs the person in.
 pub async fn finish(
     state: &AppState,
     client: &Client,
     purpose: Purpose,
     token: String,
     input: NewPassword,
-) -> AppResult<Result<SignedIn, LinkFailure>> {
+) -> AppResult<Result<SignedIn, Unfinished>> {
     let view = match view(state, client, purpose, token.clone()).await? {
         Ok(view) => view,
-        Err(failure) => return Ok(Err(failure)),
+        Err(failure) => return Ok(Err(Unfinished::Link(failure))),
     };
     let mut errors = FieldErrors::new();
     errors.check("password", policy_violation(&input.password, &view.email));
     if input.password != input.confirm {
         errors.add("password_confirm", "The passwords do not match.");
     }
-    errors.into_result()?;
+    if !errors.is_empty() {
+        return Ok(Err(Unfinished::Invalid { email: view.email, errors }));
+    }
     let hash = state.passwords.hash(input.password).await?;
 
     let now = state.clock.now();
@@ -123,7 +136,7 @@ pub async fn finish(
         .await?;
     let (account, session, refresh, revoked) = match outcome {
         Ok(done) => done,
-        Err(failure) => return Ok(Err(failure)),
+        Err(failure) => return Ok(Err(Unfinished::Link(failure))),
     };
     state.revoke_now(&revoked);
     let role = account.role()?;
