@@ -136,24 +136,7 @@ backend_tests! {
 
 #[tokio::test]
 async fn a_refused_cross_origin_post_logs_the_origin_it_saw_and_the_one_expected() {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
-    let _default = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
+    let (captured, _default) = crate::helpers::LogCapture::start(tracing::Level::INFO);
 
     let app = crate::helpers::TestApp::new().await;
     let mut browser = app.browser();
@@ -164,7 +147,7 @@ async fn a_refused_cross_origin_post_logs_the_origin_it_saw_and_the_one_expected
         .body(axum::body::Body::from(format!("email=a%40example.com&password=x&csrf_token={token}")))
         .unwrap();
     assert_eq!(browser.send(req).await.status, axum::http::StatusCode::FORBIDDEN);
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("refused a cross-origin POST"), "{logs}");
     assert!(logs.contains("origin=http://127.0.0.1:8080") && logs.contains("expected=http://127.0.0.1:3000"), "{logs}");
 }

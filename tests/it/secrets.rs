@@ -1,40 +1,14 @@
 //! Never log a password, token or secret: everything the app logs during a
 //! whole session lifecycle is captured at TRACE level and searched.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use time::Duration;
 
-use crate::helpers::{TestApp, claims_of};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::helpers::{LogCapture, TestApp, claims_of};
 
 backend_tests! {
     async fn no_password_or_token_reaches_the_logs() {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        let _default = tracing::subscriber::set_default(subscriber);
-        // Callsites first hit by tests on other threads (no subscriber there)
-        // may have cached "never": ask them again now that this one exists.
-        tracing::callsite::rebuild_interest_cache();
+        let (captured, _default) = LogCapture::start(tracing::Level::TRACE);
 
         let app = TestApp::new().await;
         let password = "sapphire kettle drum 1987";
@@ -61,7 +35,7 @@ backend_tests! {
         let second_refresh = browser.cookie("hrms_refresh").unwrap();
         browser.sign_out().await;
 
-        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let logs = captured.text();
         assert!(logs.contains("signed in"), "the capture works: {logs}");
         assert!(logs.contains(&claims_of(&first_access).sid), "ids may be logged");
         assert!(logs.contains("/password/reset/[token]"), "link paths are logged without their token");
