@@ -78,8 +78,8 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition format; `active_sessions` is read from
-    /// the database by the caller.
-    pub fn render(&self, active_sessions: i64) -> String {
+    /// the database by the caller, `password_checks` from `Passwords::checks`.
+    pub fn render(&self, active_sessions: i64, password_checks: u64) -> String {
         let mut out = String::new();
         let counter = |out: &mut String, name: &str, help: &str, value: u64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
@@ -117,6 +117,7 @@ impl Metrics {
             "Reused refresh tokens (sessions revoked).",
             load(&self.refresh_reuse),
         );
+        counter(&mut out, "hrms_password_checks_total", "Passwords verified with bcrypt.", password_checks);
         counter(&mut out, "hrms_mail_sent_total", "Messages delivered.", load(&self.mail_sent));
         counter(&mut out, "hrms_mail_failed_attempts_total", "Delivery attempts that failed.", load(&self.mail_failed));
         let _ = writeln!(
@@ -138,7 +139,7 @@ mod tests {
         m.observe_request("/dashboard", 200, Duration::from_millis(30));
         m.observe_request("/login", 401, Duration::from_millis(300));
         m.count(Counter::SignInFailure);
-        let text = m.render(7);
+        let text = m.render(7, 3);
         assert!(text.contains("hrms_http_requests_total{route=\"/dashboard\",status=\"200\"} 2"));
         assert!(text.contains("hrms_http_requests_total{route=\"/login\",status=\"401\"} 1"));
         assert!(text.contains("hrms_http_request_duration_seconds_bucket{route=\"/dashboard\",le=\"0.005\"} 1"));
@@ -146,5 +147,6 @@ mod tests {
         assert!(text.contains("hrms_http_request_duration_seconds_count{route=\"/dashboard\"} 2"));
         assert!(text.contains("hrms_sign_in_failures_total 1"));
         assert!(text.contains("hrms_active_sessions 7"));
+        assert!(text.contains("hrms_password_checks_total 3"));
     }
 }

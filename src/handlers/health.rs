@@ -25,15 +25,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let active = state.db.run(move |conn| Ok(crate::auth::sessions::count_live(conn, now)?)).await;
     match active {
         Ok(active) => {
-            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], {
-                let mut text = state.metrics.render(active);
-                text.push_str(&format!(
-                    "# HELP hrms_password_checks_total Passwords verified with bcrypt.\n# TYPE hrms_password_checks_total counter\nhrms_password_checks_total {}\n",
-                    state.passwords.checks()
-                ));
-                text
-            })
-                .into_response()
+            let text = state.metrics.render(active, state.passwords.checks());
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
         }
         Err(e) => e.into_response(),
     }
