@@ -22,23 +22,23 @@ pub const BAD_LINKS_PER_IP: u32 = 20;
 /// The keys an attempt is counted under, each with its limit. The first key
 /// is the person's (an email), cleared when they succeed.
 pub struct Keys {
-    limits: Vec<(String, u32)>,
-    /// Keys counted over a window of their own instead of the throttle's.
-    windowed: Vec<(String, u32, Duration)>,
+    /// (key, limit, a window of its own instead of the throttle's)
+    limits: Vec<(String, u32, Option<Duration>)>,
 }
 
 impl Keys {
+    fn of(limits: impl IntoIterator<Item = (String, u32)>) -> Self {
+        Self { limits: limits.into_iter().map(|(key, limit)| (key, limit, None)).collect() }
+    }
+
     /// A sign-in (or password check). Accounts are counted by email whether
     /// or not they exist, so that the throttle says nothing about which
     /// emails have accounts.
     pub fn new(email: &str, ip: &str, policy: &ThrottlePolicy) -> Self {
-        Self {
-            limits: vec![
-                (format!("account:{}", normalize_email(email)), policy.max_per_account),
-                (format!("ip:{ip}"), policy.max_per_ip),
-            ],
-            windowed: Vec::new(),
-        }
+        Self::of([
+            (format!("account:{}", normalize_email(email)), policy.max_per_account),
+            (format!("ip:{ip}"), policy.max_per_ip),
+        ])
     }
 
     /// A sign-in from a browser that has signed in to this account before
@@ -47,49 +47,42 @@ impl Keys {
     /// its owner out.
     pub fn trusted_device(email: &str, device_id: &str, ip: &str, policy: &ThrottlePolicy) -> Self {
         let device = &crate::auth::tokens::hash_refresh_token(device_id)[..16];
-        Self {
-            limits: vec![
-                (format!("device:{}:{device}", normalize_email(email)), policy.max_per_account),
-                (format!("ip:{ip}"), policy.max_per_ip),
-            ],
-            windowed: Vec::new(),
-        }
+        Self::of([
+            (format!("device:{}:{device}", normalize_email(email)), policy.max_per_account),
+            (format!("ip:{ip}"), policy.max_per_ip),
+        ])
     }
 
     /// A sign-in whose "email" is not an email (perhaps a password typed in
     /// the wrong field): counted per address only, so it is never stored.
     pub fn ip_only(ip: &str, policy: &ThrottlePolicy) -> Self {
-        Self { limits: vec![(format!("ip:{ip}"), policy.max_per_ip)], windowed: Vec::new() }
+        Self::of([(format!("ip:{ip}"), policy.max_per_ip)])
     }
 
     /// Asking for a mailed link: every request counts, known email or not,
     /// so that it bounds the mail (and rows) anyone can make us produce.
     pub fn link_request(email: &str, ip: &str) -> Self {
-        Self {
-            limits: vec![
-                (format!("link:{}", normalize_email(email)), LINKS_PER_EMAIL),
-                (format!("link-ip:{ip}"), LINKS_PER_IP),
-            ],
-            windowed: Vec::new(),
-        }
+        Self::of([
+            (format!("link:{}", normalize_email(email)), LINKS_PER_EMAIL),
+            (format!("link-ip:{ip}"), LINKS_PER_IP),
+        ])
     }
 
     /// Also counts the request under `key` with `limit` per `window` (the
     /// sign-up form's "a few per address per hour").
     pub fn and_per(mut self, key: String, limit: u32, window: Duration) -> Self {
-        self.windowed.push((key, limit, window));
+        self.limits.push((key, limit, Some(window)));
         self
     }
 
-    /// Every key with its limit and window (`window` for the ordinary ones).
+    /// Every key with its limit and window (`window` unless it has its own).
     fn all(&self, window: Duration) -> impl Iterator<Item = (&str, u32, Duration)> {
-        let ordinary = self.limits.iter().map(move |(k, l)| (k.as_str(), *l, window));
-        ordinary.chain(self.windowed.iter().map(|(k, l, w)| (k.as_str(), *l, *w)))
+        self.limits.iter().map(move |(k, l, w)| (k.as_str(), *l, w.unwrap_or(window)))
     }
 
     /// Following a link that is not (or no longer) valid.
     pub fn bad_link(ip: &str) -> Self {
-        Self { limits: vec![(format!("bad-link-ip:{ip}"), BAD_LINKS_PER_IP)], windowed: Vec::new() }
+        Self::of([(format!("bad-link-ip:{ip}"), BAD_LINKS_PER_IP)])
     }
 }
 
@@ -118,7 +111,7 @@ pub fn retry_after(conn: &mut DbConnection, keys: &Keys, now: Timestamp, window:
 /// Counts one attempt under every key; returns the rows written, so that a
 /// reserved attempt that succeeds can be given back.
 pub fn record_failure(conn: &mut DbConnection, keys: &Keys, now: Timestamp) -> QueryResult<Vec<String>> {
-    let mut ids = Vec::with_capacity(keys.limits.len() + keys.windowed.len());
+    let mut ids = Vec::with_capacity(keys.limits.len());
     for (key, _, _) in keys.all(Duration::ZERO) {
         let id = new_id();
         diesel::insert_into(login_failures::table)
@@ -169,7 +162,7 @@ pub fn give_back(conn: &mut DbConnection, slots: &[String]) -> QueryResult<()> {
 
 /// A successful sign-in resets the account's count (not the IP's).
 pub fn clear_account(conn: &mut DbConnection, keys: &Keys) -> QueryResult<()> {
-    if let Some((account, _)) = keys.limits.first() {
+    if let Some((account, _, _)) = keys.limits.first() {
         diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(account))).execute(conn)?;
     }
     Ok(())
