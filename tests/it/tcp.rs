@@ -33,8 +33,10 @@ async fn sign_up_by_mailed_link_and_sign_out_over_http() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("Check your inbox"));
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Check your inbox"));
 
     // With no --smtp-url the server's sender writes the message beside the database.
     let message = crate::mail_files::wait_for_message(&dir.path().join("mail"), "tess@example.com").await;
