@@ -148,6 +148,14 @@ pub struct ServeArgs {
     /// A rotated refresh token presented again within this interval (two tabs) is tolerated.
     #[arg(long, env = "HRMS_REUSE_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub reuse_grace: Duration,
+    /// Origins (like https://app.example.com) whose pages may call the JSON API
+    /// from a browser, comma-separated. None by default: no CORS at all.
+    #[arg(long, env = "HRMS_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Requests one API session may make per minute on each instance; beyond
+    /// it the API answers 429 with Retry-After.
+    #[arg(long, env = "HRMS_API_REQUESTS_PER_MINUTE", default_value_t = 600, value_parser = clap::value_parser!(u32).range(1..))]
+    pub api_requests_per_minute: u32,
     /// Sign-up requests one address may make per hour (each mails a link).
     #[arg(long, env = "HRMS_SIGN_UPS_PER_IP_PER_HOUR", default_value_t = 5)]
     pub sign_ups_per_ip_per_hour: u32,
@@ -356,6 +364,27 @@ pub struct Config {
     pub retention: Retention,
     pub mail: MailConfig,
     pub trusted_proxies: crate::proxy::TrustedProxies,
+    pub api: ApiConfig,
+}
+
+/// The JSON API's own settings.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Exact origins allowed by CORS; empty: no CORS headers at all.
+    pub cors_origins: Vec<String>,
+    pub requests_per_minute: u32,
+}
+
+/// `scheme://host[:port]` with nothing after it, as browsers send `Origin`.
+fn parse_origin(text: &str) -> Result<String, String> {
+    let origin = text.trim().trim_end_matches('/');
+    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '*', ' ', '@']) => {
+            Ok(origin.to_ascii_lowercase())
+        }
+        _ => Err(format!("--cors-origins: {text:?} is not an origin like https://app.example.com")),
+    }
 }
 
 /// Where outgoing mail goes, and from whom.
@@ -475,6 +504,15 @@ impl TryFrom<ServeArgs> for Config {
             },
             mail,
             trusted_proxies: crate::proxy::TrustedProxies::parse(&a.trusted_proxies)?,
+            api: ApiConfig {
+                cors_origins: a
+                    .cors_origins
+                    .iter()
+                    .filter(|o| !o.trim().is_empty())
+                    .map(|o| parse_origin(o))
+                    .collect::<Result<_, _>>()?,
+                requests_per_minute: a.api_requests_per_minute,
+            },
             retention: Retention {
                 sessions: a.session_retention,
                 audit: a.audit_retention,

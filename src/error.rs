@@ -233,9 +233,11 @@ pub fn error_page(layout: Layout, status: StatusCode, content: &ErrorContent) ->
     response
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        match &self {
+impl AppError {
+    /// Logs the cause of the errors an operator must hear about; the person
+    /// sees `public_message` only.
+    pub fn log(&self) {
+        match self {
             AppError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
             AppError::StorageFull(cause) => {
                 tracing::error!(error = %cause, "the database's storage is full: free disk space")
@@ -243,6 +245,12 @@ impl IntoResponse for AppError {
             AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
             _ => {}
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
         let status = self.status();
         let (title, message) = self.public_message();
         let mut response = error_page(Layout::default(), status, &ErrorContent { title, message });

@@ -1,6 +1,7 @@
 //! hrms: a small HR portal with sign-in done right.
 
 pub mod access;
+pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod commands;

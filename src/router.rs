@@ -70,12 +70,15 @@ pub fn build_app(state: AppState) -> Router {
 
     Router::new()
         .merge(pages)
+        .merge(crate::api::router(&state))
         .route("/healthz", get(health::healthz))
         .route("/static/{name}", get(static_files::serve))
         .route("/metrics", get(health::metrics_for_admins).route_layer(from_fn_with_state(state.clone(), load_session)))
         .layer(from_fn_with_state(state.clone(), telemetry::track))
         .layer(from_fn_with_state(state.clone(), security::same_origin))
         .layer(from_fn(security::no_nul_bytes))
+        // Errors under /api leave as problem+json, whoever answered them.
+        .layer(from_fn(crate::api::problem::problem_json))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(from_fn_with_state(state.clone(), crate::proxy::resolve_client))
         .layer(from_fn_with_state(state.clone(), db_deadline))

@@ -30,6 +30,8 @@ pub struct App {
     pub mail: crate::mail::MailContext,
     /// Names this process as the claimant of outbox rows.
     pub instance_id: String,
+    /// Each API session's request budget (`--api-requests-per-minute`).
+    pub api_rate: crate::api::limit::SessionRate,
 }
 
 #[derive(Clone)]
@@ -99,6 +101,7 @@ impl AppState {
             mailer,
             mail: crate::mail::MailContext { portal: "HRMS".to_owned(), base_url: config.public_url.origin.clone() },
             instance_id: crate::models::new_id(),
+            api_rate: crate::api::limit::SessionRate::new(config.api.requests_per_minute),
             config,
         })))
     }

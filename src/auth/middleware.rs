@@ -14,9 +14,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tower_cookies::Cookies;
 
 use super::cookies::CookieNames;
-use super::sessions::{self, Refresh};
+use super::sessions::Door;
+use super::tokens::Audience;
+use crate::domain::accounts::{self, Refreshed};
 use crate::error::{AppResult, ErrorContent, error_page};
-use crate::metrics::Counter;
 use crate::models::user::Role;
 use crate::state::AppState;
 
@@ -91,6 +92,11 @@ pub fn login_redirect(uri: &axum::http::Uri) -> Response {
 }
 
 pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut req: Request, next: Next) -> Response {
+    // The API reads Bearer tokens only: its addresses (even unknown ones,
+    // which end up at the pages' fallback) never look at cookies.
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
     let client = Client::from_parts(req.extensions(), req.headers());
     match authenticate(&state, &cookies, &client).await {
         Ok(Some(user)) => {
@@ -133,7 +139,7 @@ async fn authenticate(state: &AppState, cookies: &Cookies, client: &Client) -> A
     let names = &state.cookies;
     let now = state.clock.now();
     if let Some(access) = CookieNames::get(cookies, &names.access)
-        && let Some(claims) = state.access_tokens.verify(&access, now)
+        && let Some(claims) = state.access_tokens.verify(&access, Audience::Web, now)
         && !state.revoked.contains(&claims.sid)
     {
         return Ok(Some(CurrentUser {
@@ -146,33 +152,20 @@ async fn authenticate(state: &AppState, cookies: &Cookies, client: &Client) -> A
     let Some(refresh) = CookieNames::get(cookies, &names.refresh) else {
         return Ok(None);
     };
-    let policy = state.config.sessions;
-    let ip = client.ip.clone();
-    let outcome = state.db.run(move |conn| Ok(sessions::refresh(conn, &refresh, now, &policy, &ip)?)).await?;
-    let (user, session_id) = match outcome {
-        Refresh::Rotated { user, session_id, refresh } => {
-            state.metrics.count(Counter::Refresh);
-            names.set_refresh(cookies, refresh.token, refresh.expires_at, now);
-            (user, session_id)
+    match accounts::refresh(state, Door::Web, refresh, client).await? {
+        Refreshed::Renewed { user, access_token, refresh } => {
+            // Without a new refresh token, another request of this browser
+            // rotated first: its response carries the new refresh cookie, so
+            // this one must not touch it.
+            if let Some(refresh) = refresh {
+                names.set_refresh(cookies, refresh.token, refresh.expires_at, now);
+            }
+            names.set_access(cookies, access_token, state.config.sessions.access_ttl);
+            Ok(Some(user))
         }
-        // Another request of this browser rotated first: its response carries the
-        // new refresh cookie, so this one must not touch it.
-        Refresh::Grace { user, session_id } => (user, session_id),
-        Refresh::Reused { session_id } => {
-            state.metrics.count(Counter::RefreshReuse);
-            tracing::warn!(session_id = %session_id, ip = %client.ip, "refresh token reuse: session revoked");
-            state.revoked.insert(&session_id, now);
+        Refreshed::Reused | Refreshed::Invalid => {
             names.clear_session(cookies);
-            return Ok(None);
+            Ok(None)
         }
-        Refresh::Invalid => {
-            names.clear_session(cookies);
-            return Ok(None);
-        }
-    };
-    let role = user.role()?;
-    let ttl = policy.access_ttl;
-    let access = state.access_tokens.mint(&user.id, &session_id, role, &user.full_name, now, ttl);
-    names.set_access(cookies, access, ttl);
-    Ok(Some(CurrentUser { user_id: user.id, session_id, role, name: user.full_name }))
+    }
 }

@@ -29,9 +29,40 @@ pub struct Session {
     pub revoked_reason: Option<String>,
     /// Started with "Keep me signed in on this device": the long lifetimes.
     pub remember: bool,
+    /// `web` or `api`: see `Door`.
+    pub kind: String,
+}
+
+/// The door a session was opened through. Its refresh token works only at
+/// that door: an API refresh token sent as a page cookie (or the reverse) is
+/// refused, as its access tokens are (`tokens::Audience`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Door {
+    Web,
+    Api,
+}
+
+impl Door {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::Web => "web",
+            Door::Api => "api",
+        }
+    }
+
+    pub fn audience(self) -> super::tokens::Audience {
+        match self {
+            Door::Web => super::tokens::Audience::Web,
+            Door::Api => super::tokens::Audience::Api,
+        }
+    }
 }
 
 impl Session {
+    pub fn door(&self) -> Door {
+        if self.kind == Door::Api.as_str() { Door::Api } else { Door::Web }
+    }
+
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && now < self.idle_expires_at && now < self.absolute_expires_at
     }
@@ -86,8 +117,10 @@ pub struct IssuedRefresh {
 
 /// Starts a session for `user_id` and issues its first refresh token.
 /// Call inside the transaction that also records the sign-in.
+#[allow(clippy::too_many_arguments)]
 pub fn create(
     conn: &mut DbConnection,
+    door: Door,
     user_id: &str,
     user_agent: &str,
     ip: &str,
@@ -109,6 +142,7 @@ pub fn create(
         revoked_at: None,
         revoked_reason: None,
         remember,
+        kind: door.as_str().to_owned(),
     };
     diesel::insert_into(sessions::table)
         .values((
@@ -121,6 +155,7 @@ pub fn create(
             sessions::idle_expires_at.eq(session.idle_expires_at),
             sessions::absolute_expires_at.eq(session.absolute_expires_at),
             sessions::remember.eq(session.remember),
+            sessions::kind.eq(&session.kind),
         ))
         .execute(conn)?;
     let token = insert_token(conn, &session.id, now)?;
@@ -177,6 +212,7 @@ pub enum Refresh {
 
 pub fn refresh(
     conn: &mut DbConnection,
+    door: Door,
     presented: &str,
     now: Timestamp,
     policy: &SessionPolicy,
@@ -193,8 +229,9 @@ pub fn refresh(
         .filter(sessions::id.eq(&token.session_id))
         .select((Session::as_select(), User::as_select()))
         .first::<(Session, User)>(conn)?;
-    // 2. Not revoked, 3. not expired (idle or absolute); and the account is still active.
-    if !session.is_live(now) || !user.active {
+    // 2. Not revoked, 3. not expired (idle or absolute); and the account is
+    // still active, and the token came through the door its session opened at.
+    if !session.is_live(now) || !user.active || session.door() != door {
         return Ok(Refresh::Invalid);
     }
 

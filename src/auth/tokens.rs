@@ -10,7 +10,26 @@ use crate::clock::{Timestamp, unix};
 use crate::models::user::Role;
 
 const ISSUER: &str = "hrms";
-const AUDIENCE: &str = "hrms-web";
+
+/// Who an access token is for. A token minted for the JSON API is not a page
+/// cookie, and a page cookie is not a Bearer token: a token that leaks from
+/// one door does not open the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// The pages, through the `access` cookie.
+    Web,
+    /// `/api/v1`, through `Authorization: Bearer`.
+    Api,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Web => "hrms-web",
+            Audience::Api => "hrms-api",
+        }
+    }
+}
 /// Marks a token as an access token, so that no other kind of token we might
 /// sign with the same key is ever accepted as one.
 const ACCESS_TYPE: &str = "access";
@@ -52,7 +71,8 @@ impl AccessTokens {
         validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
+        // Either audience passes here; `verify` then demands the one asked for.
+        validation.set_audience(&[Audience::Web.as_str(), Audience::Api.as_str()]);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -67,8 +87,10 @@ impl AccessTokens {
         self
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn mint(
         &self,
+        audience: Audience,
         user_id: &str,
         session_id: &str,
         role: Role,
@@ -84,18 +106,20 @@ impl AccessTokens {
             iat: unix(now),
             exp: unix(now + ttl),
             iss: ISSUER.to_owned(),
-            aud: AUDIENCE.to_owned(),
+            aud: audience.as_str().to_owned(),
             typ: ACCESS_TYPE.to_owned(),
         };
         // HS256 signing of a serializable struct cannot fail.
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
     }
 
-    /// The claims of a valid, unexpired access token; `None` for anything else.
-    pub fn verify(&self, token: &str, now: Timestamp) -> Option<AccessClaims> {
+    /// The claims of a valid, unexpired access token for `audience`; `None`
+    /// for anything else.
+    pub fn verify(&self, token: &str, audience: Audience, now: Timestamp) -> Option<AccessClaims> {
         let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?.claims;
         let within_lifetime = self.lifetime.is_none_or(|l| unix(now) < claims.iat.saturating_add(l.whole_seconds()));
-        (claims.typ == ACCESS_TYPE && unix(now) < claims.exp && within_lifetime).then_some(claims)
+        let for_this_door = claims.aud == audience.as_str();
+        (claims.typ == ACCESS_TYPE && for_this_door && unix(now) < claims.exp && within_lifetime).then_some(claims)
     }
 }
 
@@ -126,10 +150,10 @@ mod tests {
 
     #[test]
     fn a_token_minted_under_a_longer_lifetime_ends_with_the_current_one() {
-        let minted = AccessTokens::new(SECRET).mint("u", "s", Role::Employee, "U", t0(), Duration::minutes(60));
+        let minted = AccessTokens::new(SECRET).mint(Audience::Web, "u", "s", Role::Employee, "U", t0(), Duration::minutes(60));
         let now_shorter = AccessTokens::new(SECRET).with_lifetime(Duration::minutes(15));
-        assert!(now_shorter.verify(&minted, t0() + Duration::minutes(14)).is_some());
-        assert!(now_shorter.verify(&minted, t0() + Duration::minutes(16)).is_none(), "its exp is 44 min away");
+        assert!(now_shorter.verify(&minted, Audience::Web, t0() + Duration::minutes(14)).is_some());
+        assert!(now_shorter.verify(&minted, Audience::Web, t0() + Duration::minutes(16)).is_none(), "its exp is 44 min away");
     }
     use time::Duration;
     use time::macros::datetime;
@@ -143,12 +167,12 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies_and_expires_exactly_at_exp() {
         let tokens = AccessTokens::new(SECRET);
-        let token = tokens.mint("u1", "s1", Role::Hr, "Ann", t0(), Duration::seconds(60));
-        let claims = tokens.verify(&token, t0()).expect("valid");
+        let token = tokens.mint(Audience::Web, "u1", "s1", Role::Hr, "Ann", t0(), Duration::seconds(60));
+        let claims = tokens.verify(&token, Audience::Web, t0()).expect("valid");
         assert_eq!((claims.sub.as_str(), claims.sid.as_str(), claims.role), ("u1", "s1", Role::Hr));
-        assert!(tokens.verify(&token, t0() + Duration::seconds(59)).is_some());
+        assert!(tokens.verify(&token, Audience::Web, t0() + Duration::seconds(59)).is_some());
         // Zero leeway: not one second of grace after exp.
-        assert!(tokens.verify(&token, t0() + Duration::seconds(60)).is_none());
+        assert!(tokens.verify(&token, Audience::Web, t0() + Duration::seconds(60)).is_none());
     }
 
     #[test]
@@ -161,7 +185,7 @@ mod tests {
             t0(),
             Duration::hours(1),
         );
-        assert!(AccessTokens::new(SECRET).verify(&token, t0()).is_none());
+        assert!(AccessTokens::new(SECRET).verify(&token, Audience::Web, t0()).is_none());
     }
 
     /// An unsigned token with the given header and claims JSON.
@@ -178,20 +202,20 @@ mod tests {
     #[test]
     fn alg_none_is_rejected() {
         let token = forge(r#"{"alg":"none","typ":"JWT"}"#, &claims_json(unix(t0()) + 3600, "access"));
-        assert!(AccessTokens::new(SECRET).verify(&token, t0()).is_none());
+        assert!(AccessTokens::new(SECRET).verify(&token, Audience::Web, t0()).is_none());
         // Also with a signature from the right key appended: the header still says none.
         let token = format!("{token}c2ln");
-        assert!(AccessTokens::new(SECRET).verify(&token, t0()).is_none());
+        assert!(AccessTokens::new(SECRET).verify(&token, Audience::Web, t0()).is_none());
     }
 
     #[test]
     fn other_algorithms_are_rejected_even_when_correctly_signed() {
         let key = EncodingKey::from_secret(SECRET);
         let tokens = AccessTokens::new(SECRET);
-        let claims = tokens.verify(&tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)), t0()).unwrap();
+        let claims = tokens.verify(&tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)), Audience::Web, t0()).unwrap();
         for alg in [Algorithm::HS384, Algorithm::HS512] {
             let token = jsonwebtoken::encode(&Header::new(alg), &claims, &key).unwrap();
-            assert!(tokens.verify(&token, t0()).is_none(), "{alg:?} accepted");
+            assert!(tokens.verify(&token, Audience::Web, t0()).is_none(), "{alg:?} accepted");
         }
     }
 
@@ -199,11 +223,11 @@ mod tests {
     fn a_token_of_another_type_is_not_an_access_token() {
         let tokens = AccessTokens::new(SECRET);
         let mut claims =
-            tokens.verify(&tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)), t0()).unwrap();
+            tokens.verify(&tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)), Audience::Web, t0()).unwrap();
         claims.typ = "refresh".into();
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET)).unwrap();
-        assert!(tokens.verify(&token, t0()).is_none());
+        assert!(tokens.verify(&token, Audience::Web, t0()).is_none());
     }
 
     #[test]
@@ -227,11 +251,11 @@ mod tests {
             name: "A",
             iat: 0,
             iss: ISSUER,
-            aud: AUDIENCE,
+            aud: "hrms-web",
             typ: ACCESS_TYPE,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &no_exp, &key).unwrap();
-        assert!(AccessTokens::new(SECRET).verify(&token, t0()).is_none());
+        assert!(AccessTokens::new(SECRET).verify(&token, Audience::Web, t0()).is_none());
 
         // CVE-2026-25537: a mistyped exp must not skip the expiry check.
         #[derive(Serialize)]
@@ -248,33 +272,43 @@ mod tests {
             ("iat", V::N(0)),
             ("exp", V::S("99999999999")),
             ("iss", V::S(ISSUER)),
-            ("aud", V::S(AUDIENCE)),
+            ("aud", V::S("hrms-web")),
             ("typ", V::S(ACCESS_TYPE)),
         ]
         .into_iter()
         .collect();
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
-        assert!(AccessTokens::new(SECRET).verify(&token, t0()).is_none());
+        assert!(AccessTokens::new(SECRET).verify(&token, Audience::Web, t0()).is_none());
     }
 
     #[test]
     fn wrong_issuer_or_audience_is_rejected() {
         let tokens = AccessTokens::new(SECRET);
         let key = EncodingKey::from_secret(SECRET);
-        let good = tokens.verify(&tokens.mint("u", "s", Role::Admin, "A", t0(), Duration::hours(1)), t0()).unwrap();
+        let good = tokens.verify(&tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)), Audience::Web, t0()).unwrap();
         let bad_iss = AccessClaims { iss: "someone-else".into(), ..good.clone() };
         let bad_aud = AccessClaims { aud: "other-app".into(), ..good };
         for claims in [bad_iss, bad_aud] {
             let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
-            assert!(tokens.verify(&token, t0()).is_none());
+            assert!(tokens.verify(&token, Audience::Web, t0()).is_none());
         }
+    }
+
+    #[test]
+    fn a_token_for_one_door_does_not_open_the_other() {
+        let tokens = AccessTokens::new(SECRET);
+        let api = tokens.mint(Audience::Api, "u", "s", Role::Employee, "U", t0(), Duration::hours(1));
+        let web = tokens.mint(Audience::Web, "u", "s", Role::Employee, "U", t0(), Duration::hours(1));
+        assert!(tokens.verify(&api, Audience::Api, t0()).is_some());
+        assert!(tokens.verify(&api, Audience::Web, t0()).is_none(), "an API token is not a page cookie");
+        assert!(tokens.verify(&web, Audience::Api, t0()).is_none(), "a page cookie is not a Bearer token");
     }
 
     #[test]
     fn garbage_is_rejected_without_panicking() {
         let tokens = AccessTokens::new(SECRET);
         for junk in ["", ".", "..", "a.b.c", "\u{0}", "eyJhbGciOiJIUzI1NiJ9.e30.", &"x".repeat(10_000)] {
-            assert!(tokens.verify(junk, t0()).is_none());
+            assert!(tokens.verify(junk, Audience::Web, t0()).is_none());
         }
     }
 

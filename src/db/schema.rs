@@ -29,6 +29,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
         remember -> Bool,
+        kind -> Text,
     }
 }
 

@@ -14,9 +14,9 @@ use diesel::{Connection, OptionalExtension};
 use super::leave;
 use crate::access::{Action, Actor, Relation};
 use crate::auth::devices;
-use crate::auth::middleware::Client;
+use crate::auth::middleware::{Client, CurrentUser};
 use crate::auth::password::policy_violation;
-use crate::auth::sessions::{self, IssuedRefresh, RevokeReason, Session};
+use crate::auth::sessions::{self, Door, IssuedRefresh, Refresh, RevokeReason, Session};
 use crate::auth::throttle::{self, Keys};
 use crate::clock::Timestamp;
 use crate::db::DbConnection;
@@ -86,6 +86,7 @@ pub enum SignInRefused {
 /// lifetimes when the role may have them (`SessionPolicy::may_remember`).
 pub async fn sign_in(
     state: &AppState,
+    door: Door,
     client: &Client,
     email: &str,
     password: String,
@@ -161,7 +162,8 @@ pub async fn sign_in(
                 None => devices::Seen::Known,
             };
             let remember = remember && session_policy.may_remember(role);
-            let (session, refresh) = sessions::create(conn, &user_id, &ua, &ip, now, &session_policy, remember)?;
+            let (session, refresh) =
+                sessions::create(conn, door, &user_id, &ua, &ip, now, &session_policy, remember)?;
             let ended = sessions::end_beyond_cap(conn, &user_id, session_policy.max_per_account, now)?;
             let who = Who::account(&user_id, Some(&session.id), Some(&ip));
             let detail = format!("{} oldest session(s) ended", ended.len());
@@ -177,7 +179,8 @@ pub async fn sign_in(
         .await?;
     state.revoke_now(&ended);
     let ttl = session_policy.access_ttl;
-    let access_token = state.access_tokens.mint(&account.id, &session.id, role, &account.full_name, now, ttl);
+    let access_token =
+        state.access_tokens.mint(door.audience(), &account.id, &session.id, role, &account.full_name, now, ttl);
     state.metrics.count(Counter::SignIn);
     tracing::info!(user_id = %account.id, session_id = %session.id, "signed in");
     Ok(Ok(SignedIn { user: account, role, session, refresh, access_token }))
@@ -195,12 +198,54 @@ fn start_session_in(
     if let Some(device) = &client.device {
         devices::remember(conn, &account.id, device, &client.user_agent, &client.ip, now)?;
     }
-    let (session, refresh) = sessions::create(conn, &account.id, &client.user_agent, &client.ip, now, policy, false)?;
+    let (session, refresh) =
+        sessions::create(conn, Door::Web, &account.id, &client.user_agent, &client.ip, now, policy, false)?;
     // A reset has just ended every other session; a new account has none.
     sessions::end_beyond_cap(conn, &account.id, policy.max_per_account, now)?;
     let who = Who::account(&account.id, Some(&session.id), Some(&client.ip));
     audit::record(conn, now, Event::SignInSuccess, who.entry().detail("by mailed link"))?;
     Ok((session, refresh))
+}
+
+/// What presenting a refresh token at a door gave.
+pub enum Refreshed {
+    /// A new access token; and the next refresh token when this request won
+    /// the rotation. `None`: another request (a second tab, a retried call)
+    /// rotated it a moment ago, within `--reuse-grace`, and holds the new one.
+    Renewed { user: CurrentUser, access_token: String, refresh: Option<IssuedRefresh> },
+    /// A rotated token came back after the grace: the whole session is revoked.
+    Reused,
+    /// Unknown, revoked, expired, of an inactive account, or from the other door.
+    Invalid,
+}
+
+/// Checks three things (the token exists, its session is not revoked, not
+/// expired), rotates the token, and mints an access token for `door`. The
+/// pages' middleware and `POST /api/v1/auth/refresh` both come here.
+pub async fn refresh(state: &AppState, door: Door, presented: String, client: &Client) -> AppResult<Refreshed> {
+    let now = state.clock.now();
+    let policy = state.config.sessions;
+    let ip = client.ip.clone();
+    let outcome = state.db.run(move |conn| Ok(sessions::refresh(conn, door, &presented, now, &policy, &ip)?)).await?;
+    let (user, session_id, refresh) = match outcome {
+        Refresh::Rotated { user, session_id, refresh } => {
+            state.metrics.count(Counter::Refresh);
+            (user, session_id, Some(refresh))
+        }
+        Refresh::Grace { user, session_id } => (user, session_id, None),
+        Refresh::Reused { session_id } => {
+            state.metrics.count(Counter::RefreshReuse);
+            tracing::warn!(session_id = %session_id, ip = %client.ip, "refresh token reuse: session revoked");
+            state.revoke_now(&[session_id]);
+            return Ok(Refreshed::Reused);
+        }
+        Refresh::Invalid => return Ok(Refreshed::Invalid),
+    };
+    let role = user.role()?;
+    let access_token =
+        state.access_tokens.mint(door.audience(), &user.id, &session_id, role, &user.full_name, now, policy.access_ttl);
+    let user = CurrentUser { user_id: user.id, session_id, role, name: user.full_name };
+    Ok(Refreshed::Renewed { user, access_token, refresh })
 }
 
 /// Ends the actor's own session, here and on every instance.
@@ -606,6 +651,13 @@ pub async fn change_password(
         .await?;
     state.revoke_now(&revoked);
     Ok(Ok(()))
+}
+
+/// One's own account.
+pub async fn own_account(state: &AppState, actor: &Actor) -> AppResult<User> {
+    actor.authorize(Action::ManageOwnAccount, Relation::Own)?;
+    let user_id = actor.account()?.user_id.clone();
+    state.db.run(move |conn| Ok(user::find(conn, &user_id)?)).await
 }
 
 /// One's own sessions that can still be used, most recently active first.

@@ -10,6 +10,7 @@ use tower_cookies::Cookies;
 use crate::access::Actor;
 use crate::auth::devices::new_device_id;
 use crate::auth::middleware::{Client, CurrentUser};
+use crate::auth::sessions::Door;
 use crate::config::Registration;
 use crate::domain::accounts::requests::{self, SignUpInput, Throttled};
 use crate::domain::accounts::{self, SignInRefused, SignedIn};
@@ -117,7 +118,7 @@ pub async fn login_submit(
         render_page(status, &page)
     };
     let remember = form.remember.is_some();
-    match accounts::sign_in(&state, &client, &form.email, form.password.clone(), remember).await? {
+    match accounts::sign_in(&state, Door::Web, &client, &form.email, form.password.clone(), remember).await? {
         Ok(signed_in) => {
             set_session_cookies(&state, &cookies, signed_in, &device);
             Ok(Redirect::to(safe_next(Some(&form.next))).into_response())

@@ -610,3 +610,131 @@ impl LogCapture {
         String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
     }
 }
+
+/// A client of the JSON API: no cookie jar, a Bearer token once signed in.
+#[derive(Clone)]
+pub struct Api {
+    router: Router,
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+/// An API answer, its body parsed as JSON (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct ApiResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: serde_json::Value,
+    pub text: String,
+}
+
+impl ApiResponse {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    /// Asserts an RFC 9457 problem with `status`, and returns it.
+    pub fn problem(&self, status: StatusCode) -> &serde_json::Value {
+        assert_eq!(self.status, status, "{}", self.text);
+        assert_eq!(self.header("content-type"), "application/problem+json", "{}", self.text);
+        assert_eq!(self.json["status"], status.as_u16(), "{}", self.text);
+        assert!(self.json["title"].is_string() && self.json["detail"].is_string(), "{}", self.text);
+        &self.json
+    }
+
+    /// The message for `field` of a 422 problem.
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        self.json["errors"].as_array()?.iter().find(|e| e["field"] == field).map(|e| e["message"].to_string())
+    }
+}
+
+impl TestApp {
+    /// An API client with no token, connecting from 10.0.0.1.
+    pub fn api(&self) -> Api {
+        self.api_from([10, 0, 0, 1])
+    }
+
+    pub fn api_from(&self, ip: [u8; 4]) -> Api {
+        let router = build_app(self.state.clone()).layer(MockConnectInfo(SocketAddr::from((ip, 40000))));
+        Api { router, access_token: None, refresh_token: None }
+    }
+
+    /// An API client signed in as `email` with `PASSWORD`.
+    pub async fn api_as(&self, email: &str) -> Api {
+        let mut api = self.api();
+        let res = api.login(email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::OK, "API sign-in failed: {}", res.text);
+        api
+    }
+
+    /// A new Employee account, signed in through the API.
+    pub async fn api_signed_in(&self, email: &str) -> Api {
+        self.create_user(email, "Test Person", Role::Employee).await;
+        self.api_as(email).await
+    }
+}
+
+impl Api {
+    pub async fn send(&mut self, mut req: Request<Body>) -> ApiResponse {
+        if let Some(token) = &self.access_token
+            && !req.headers().contains_key(header::AUTHORIZATION)
+        {
+            req.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {token}").parse().expect("header"));
+        }
+        let res = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        ApiResponse { status, headers, json, text }
+    }
+
+    fn with_json(method: &str, path: &str, body: &serde_json::Value) -> Request<Body> {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    }
+
+    pub async fn get(&mut self, path: &str) -> ApiResponse {
+        self.send(Request::get(path).body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: serde_json::Value) -> ApiResponse {
+        self.send(Self::with_json("POST", path, &body)).await
+    }
+
+    pub async fn patch(&mut self, path: &str, body: serde_json::Value) -> ApiResponse {
+        self.send(Self::with_json("PATCH", path, &body)).await
+    }
+
+    pub async fn delete(&mut self, path: &str) -> ApiResponse {
+        self.send(Request::delete(path).body(Body::empty()).expect("request")).await
+    }
+
+    /// Signs in; on success keeps the token pair for the next requests.
+    pub async fn login(&mut self, email: &str, password: &str) -> ApiResponse {
+        let res = self.post("/api/v1/auth/login", serde_json::json!({"email": email, "password": password})).await;
+        if res.status == StatusCode::OK {
+            self.access_token = res.json["access_token"].as_str().map(str::to_owned);
+            self.refresh_token = res.json["refresh_token"].as_str().map(str::to_owned);
+        }
+        res
+    }
+
+    /// Trades the kept refresh token; keeps what comes back.
+    pub async fn refresh(&mut self) -> ApiResponse {
+        let token = self.refresh_token.clone().unwrap_or_default();
+        let res = self.post("/api/v1/auth/refresh", serde_json::json!({"refresh_token": token})).await;
+        if res.status == StatusCode::OK {
+            self.access_token = res.json["access_token"].as_str().map(str::to_owned);
+            if let Some(r) = res.json["refresh_token"].as_str() {
+                self.refresh_token = Some(r.to_owned());
+            }
+        }
+        res
+    }
+}
