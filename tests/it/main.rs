@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod api_auth;
 mod admin;
 mod auth_flow;
 mod connections;

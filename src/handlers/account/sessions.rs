@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use crate::access::Actor;
+use crate::auth::sessions::Door;
 use crate::display::{browser_label, date_time};
 use crate::domain::accounts;
 use crate::error::AppResult;
@@ -47,7 +48,11 @@ pub async fn list(State(state): State<AppState>, actor: Actor, page: Page, shown
         .into_iter()
         .map(|s| SessionRow {
             current: s.id == current,
-            browser: browser_label(&s.user_agent),
+            browser: match s.door() {
+                // An API client named itself at sign-in (or sent its User-Agent).
+                Door::Api => format!("API client: {}", s.user_agent.chars().take(100).collect::<String>()),
+                Door::Web => browser_label(&s.user_agent),
+            },
             ip: s.ip,
             signed_in: date_time(s.created_at),
             last_active: date_time(s.last_used_at),
