@@ -23,7 +23,9 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginIn {
+    #[schema(example = "ann@example.com")]
     pub email: String,
+    #[schema(example = "correct horse battery staple")]
     pub password: String,
     /// Ask for the long session lifetimes ("Keep me signed in"), where the
     /// portal offers them to this role.
@@ -33,10 +35,12 @@ pub struct LoginIn {
     /// sends it is a known device: no "new sign-in" mail, and failures from
     /// elsewhere do not lock it out.
     #[serde(default)]
+    #[schema(example = json!(null))]
     pub device_id: Option<String>,
     /// How this client should appear in the person's list of sessions, like
     /// "Payroll sync" (at most 100 characters); else its User-Agent.
     #[serde(default)]
+    #[schema(example = "Payroll sync")]
     pub client_name: Option<String>,
 }
 

@@ -64,3 +64,10 @@ async fn journey_7_forgot_password() {
         rig.run(journeys::forgot_password).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_8_api_docs_work_offline() {
+    if let Some(rig) = Rig::start("8-api-docs-offline").await {
+        rig.run(journeys::api_docs_offline).await;
+    }
+}
