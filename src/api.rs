@@ -21,6 +21,7 @@ use crate::state::AppState;
 
 pub mod account;
 pub mod auth;
+pub mod departments;
 pub mod employees;
 pub mod extract;
 pub mod limit;
@@ -69,6 +70,8 @@ const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
     tags(
         (name = "auth", description = "Signing in and out, refreshing tokens, registering, password resets"),
         (name = "account", description = "The signed-in person and their sessions"),
+        (name = "employees", description = "The directory and employee records"),
+        (name = "departments", description = "Departments, their heads and headcounts"),
     )
 )]
 struct ApiDoc;
@@ -133,6 +136,10 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(account::me))
         .routes(routes!(account::sessions))
         .routes(routes!(account::end_session))
+        .routes(routes!(employees::list, employees::create))
+        .routes(routes!(employees::show, employees::patch))
+        .routes(routes!(departments::list, departments::create))
+        .routes(routes!(departments::patch, departments::delete))
         .split_for_parts()
 }
 

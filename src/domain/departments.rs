@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use diesel::OptionalExtension;
 
 use crate::access::{Action, Actor};
+use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::audit::{self, Event, Who};
 use crate::models::department::{self, Department, NewDepartment};
@@ -27,11 +28,27 @@ fn checked_name(name: &str) -> AppResult<String> {
     }
 }
 
-/// Every department with its current headcount and its head (when the viewer
-/// may see the head's profile), and how many current staff have none.
+/// A department with its current headcount and its head (when the viewer may
+/// see the head's profile).
+pub type Row = (Department, i64, Option<Employee>);
+
+/// Every department as a `Row`, and how many current staff have none.
 pub struct Overview {
-    pub rows: Vec<(Department, i64, Option<Employee>)>,
+    pub rows: Vec<Row>,
     pub unassigned: i64,
+}
+
+/// `department` as a `Row` for `actor`.
+fn row(conn: &mut DbConnection, actor: &Actor, department: Department) -> AppResult<Row> {
+    let count = employee::headcounts(conn)?
+        .into_iter()
+        .find_map(|(id, count)| (id.as_deref() == Some(department.id.as_str())).then_some(count))
+        .unwrap_or(0);
+    let head = match &department.head_employee_id {
+        Some(id) => employee::find(conn, id).optional()?.filter(|e| actor.may_view_employee(e)),
+        None => None,
+    };
+    Ok((department, count, head))
 }
 
 pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<Overview> {
@@ -59,22 +76,24 @@ pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<Overview> {
     Ok(Overview { rows, unassigned: counts.get(&None).copied().unwrap_or(0) })
 }
 
-/// Creates a department. `Invalid` names the field `name`.
-pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<()> {
+/// Creates a department and returns it. `Invalid` names the field `name`.
+pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Row> {
     actor.authorize_global(Action::ManageDepartments)?;
     let name = checked_name(name)?;
     let now = state.clock.now();
     let who = Who::of(actor);
+    let acting = actor.clone();
     state
         .db
         .atomic(move |conn| {
-            let new =
-                NewDepartment { id: &new_id(), name: &name, head_employee_id: None, created_at: now, updated_at: now };
+            let id = new_id();
+            let new = NewDepartment { id: &id, name: &name, head_employee_id: None, created_at: now, updated_at: now };
             if department::name_taken(conn, &name, None)? || !department::insert(conn, &new)? {
                 return Err(AppError::invalid("name", NAME_TAKEN));
             }
             audit::record(conn, now, Event::DepartmentCreated, who.entry().detail(&name))?;
-            Ok(())
+            let saved = department::find(conn, &id)?;
+            row(conn, &acting, saved)
         })
         .await
 }
@@ -107,14 +126,15 @@ pub async fn for_edit(state: &AppState, actor: &Actor, id: String) -> AppResult<
         .await
 }
 
-/// Renames a department and sets its head (empty: none). `Invalid` names the
-/// fields `name` and `head_employee_id`.
-pub async fn update(state: &AppState, actor: &Actor, id: String, name: &str, head: &str) -> AppResult<()> {
+/// Renames a department and sets its head (empty: none); returns it as saved.
+/// `Invalid` names the fields `name` and `head_employee_id`.
+pub async fn update(state: &AppState, actor: &Actor, id: String, name: &str, head: &str) -> AppResult<Row> {
     actor.authorize_global(Action::ManageDepartments)?;
     let name = checked_name(name)?;
     let head = Some(head.trim().to_owned()).filter(|h| !h.is_empty());
     let now = state.clock.now();
     let who = Who::of(actor);
+    let acting = actor.clone();
     state
         .db
         .atomic(move |conn| {
@@ -140,9 +160,27 @@ pub async fn update(state: &AppState, actor: &Actor, id: String, name: &str, hea
                 detail.push_str("; head changed");
             }
             audit::record(conn, now, Event::DepartmentUpdated, who.entry().detail(&detail))?;
-            Ok(())
+            let saved = department::find(conn, &id)?;
+            row(conn, &acting, saved)
         })
         .await
+}
+
+/// What to change of a department; `None` keeps the stored value. For
+/// `head_employee_id`, `Some("")` means no head.
+#[derive(Clone, Debug, Default)]
+pub struct DepartmentPatch {
+    pub name: Option<String>,
+    pub head_employee_id: Option<String>,
+}
+
+/// Changes the fields `patch` gives and keeps the others, through `update`.
+pub async fn patch(state: &AppState, actor: &Actor, id: String, patch: DepartmentPatch) -> AppResult<Row> {
+    actor.authorize_global(Action::ManageDepartments)?;
+    let current = state.db.run(move |conn| Ok(department::find(conn, &id)?)).await?;
+    let name = patch.name.unwrap_or(current.name);
+    let head = patch.head_employee_id.unwrap_or_else(|| current.head_employee_id.unwrap_or_default());
+    update(state, actor, current.id, &name, &head).await
 }
 
 /// Deletes a department that no record, former staff included, belongs to;

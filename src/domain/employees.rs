@@ -10,7 +10,7 @@ use super::{accounts, leave};
 use crate::access::{Action, Actor, Relation};
 use crate::clock::Timestamp;
 use crate::db::DbConnection;
-use crate::display::parse_iso_date;
+use crate::display::{iso_date, parse_iso_date};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::audit::{self, Event, Who};
 use crate::models::department::{self, Department};
@@ -319,8 +319,8 @@ pub async fn surroundings(state: &AppState, target: &Employee) -> AppResult<(Opt
 // ---------- Creating and editing ----------
 
 /// HR creates a record; an account that already has this email is linked to
-/// it. Returns the new record's id.
-pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppResult<String> {
+/// it. Returns the new record.
+pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppResult<Employee> {
     actor.authorize_global(Action::CreateEmployee)?;
     let checked = check(&input, false).map_err(AppError::Invalid)?;
     let now = state.clock.now();
@@ -360,7 +360,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppR
             let detail = format!("{number} {}{linked}", checked.full_name);
             let entry = who.entry().email(checked.work_email.as_str()).detail(&detail);
             audit::record(conn, now, Event::EmployeeCreated, entry)?;
-            Ok(id)
+            Ok(employee::find(conn, &id)?)
         })
         .await
 }
@@ -370,6 +370,79 @@ pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppR
 /// terminated ends the employment (see `accounts::end_employment`).
 pub async fn update(state: &AppState, actor: &Actor, id: String, input: RecordInput) -> AppResult<()> {
     let (target, editor) = for_edit(state, actor, id).await?;
+    save(state, actor, target, editor, input).await
+}
+
+/// The fields of a record to change; `None` keeps the stored value. For
+/// `department_id` and `manager_id`, `Some("")` means none.
+#[derive(Clone, Debug, Default)]
+pub struct RecordPatch {
+    pub employee_number: Option<String>,
+    pub full_name: Option<String>,
+    pub work_email: Option<String>,
+    pub job_title: Option<String>,
+    pub department_id: Option<String>,
+    pub manager_id: Option<String>,
+    pub hire_date: Option<String>,
+    pub phone: Option<String>,
+    pub status: Option<String>,
+}
+
+impl RecordPatch {
+    /// The fields given other than `phone`, by name.
+    fn beyond_phone(&self) -> Vec<&'static str> {
+        [
+            ("employee_number", self.employee_number.is_some()),
+            ("full_name", self.full_name.is_some()),
+            ("work_email", self.work_email.is_some()),
+            ("job_title", self.job_title.is_some()),
+            ("department_id", self.department_id.is_some()),
+            ("manager_id", self.manager_id.is_some()),
+            ("hire_date", self.hire_date.is_some()),
+            ("status", self.status.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+
+    /// The whole record as the HR form would send it: these fields over `current`.
+    fn over(self, current: &Employee) -> RecordInput {
+        RecordInput {
+            employee_number: self.employee_number.unwrap_or_else(|| current.employee_number.clone()),
+            full_name: self.full_name.unwrap_or_else(|| current.full_name.clone()),
+            work_email: self.work_email.unwrap_or_else(|| current.work_email.clone()),
+            job_title: self.job_title.unwrap_or_else(|| current.job_title.clone()),
+            department_id: self.department_id.unwrap_or_else(|| current.department_id.clone().unwrap_or_default()),
+            manager_id: self.manager_id.unwrap_or_else(|| current.manager_id.clone().unwrap_or_default()),
+            hire_date: self.hire_date.unwrap_or_else(|| iso_date(current.hire_date)),
+            phone: self.phone.unwrap_or_else(|| current.phone.clone()),
+            status: self.status.unwrap_or_else(|| current.status.clone()),
+        }
+    }
+}
+
+/// Changes the fields `patch` gives and keeps the others, through the same
+/// checks as `update`. Someone who may change only their own phone number is
+/// refused (403, naming the fields) when they send any other field: nothing
+/// sent is silently ignored. Returns the record as saved.
+pub async fn patch(state: &AppState, actor: &Actor, id: String, patch: RecordPatch) -> AppResult<Employee> {
+    let (target, editor) = for_edit(state, actor, id).await?;
+    let beyond = patch.beyond_phone();
+    if editor == Editor::PhoneOnly && !beyond.is_empty() {
+        return Err(AppError::forbidden(format!(
+            "You can only change your own phone number; ask HR to change {}.",
+            beyond.join(", ")
+        )));
+    }
+    let id = target.id.clone();
+    let input = patch.over(&target);
+    save(state, actor, target, editor, input).await?;
+    state.db.run(move |conn| Ok(employee::find(conn, &id)?)).await
+}
+
+/// Saves `input` over `target` as `editor` allows (see `update`).
+async fn save(state: &AppState, actor: &Actor, target: Employee, editor: Editor, input: RecordInput) -> AppResult<()> {
     let now = state.clock.now();
     let who = Who::of(actor);
     match editor {
@@ -531,11 +604,14 @@ pub async fn terminate(state: &AppState, actor: &Actor, id: String) -> AppResult
 
 // ---------- The directory ----------
 
-/// How many people a directory page shows.
+/// How many people a directory page shows unless asked otherwise.
 pub const PER_PAGE: i64 = 25;
 
+/// The most people one page may be asked to show.
+pub const MAX_PER_PAGE: i64 = 100;
+
 /// What the directory was asked for.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct DirectoryQuery {
     pub name: String,
     pub department_id: Option<String>,
@@ -544,6 +620,28 @@ pub struct DirectoryQuery {
     pub include_terminated: bool,
     pub sort: DirectorySort,
     pub page: i64,
+    /// 1 to `MAX_PER_PAGE`; `PER_PAGE` by default.
+    pub per_page: i64,
+    /// How `page` is read. `false` (the pages): any number, shown as the
+    /// nearest page there is. `true` (the API): a page below 1 is refused,
+    /// and one past the last is empty, so that a client reading page after
+    /// page until one is empty comes to an end.
+    pub exact_page: bool,
+}
+
+impl Default for DirectoryQuery {
+    fn default() -> Self {
+        DirectoryQuery {
+            name: String::new(),
+            department_id: None,
+            title: String::new(),
+            include_terminated: false,
+            sort: DirectorySort::default(),
+            page: 1,
+            per_page: PER_PAGE,
+            exact_page: false,
+        }
+    }
 }
 
 pub struct Directory {
@@ -551,8 +649,9 @@ pub struct Directory {
     /// Whether former staff are included (asked for, and allowed).
     pub include_terminated: bool,
     pub total: i64,
-    /// The page shown (the one asked for, within range).
+    /// The page shown: the one asked for (within range unless `exact_page`).
     pub page: i64,
+    pub per_page: i64,
     pub last_page: i64,
     /// Each record with its department's name.
     pub rows: Vec<(Employee, Option<String>)>,
@@ -560,6 +659,13 @@ pub struct Directory {
 
 pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -> AppResult<Directory> {
     actor.authorize_global(Action::ViewDirectory)?;
+    let per_page = query.per_page;
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(AppError::invalid("per_page", format!("Ask for 1 to {MAX_PER_PAGE} people per page.")));
+    }
+    if query.exact_page && query.page < 1 {
+        return Err(AppError::invalid("page", "Pages are numbered from 1."));
+    }
     let include_terminated = query.include_terminated && actor.can_globally(Action::ViewTerminatedStaff);
     let filter = DirectoryFilter {
         name: query.name,
@@ -567,16 +673,20 @@ pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -
         title: query.title,
         include_terminated,
     };
-    let (sort, requested) = (query.sort, query.page.clamp(1, 1_000_000));
+    let (sort, exact, requested) = (query.sort, query.exact_page, query.page);
     state
         .db
         .run(move |conn| {
             let departments = department::all(conn)?;
             let total = employee::directory_count(conn, &filter)?;
-            let last_page = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
-            let page = requested.min(last_page);
-            let rows = employee::directory_page(conn, &filter, sort, PER_PAGE, (page - 1) * PER_PAGE)?;
-            Ok(Directory { departments, include_terminated, total, page, last_page, rows })
+            let last_page = ((total + per_page - 1) / per_page).max(1);
+            let page = if exact { requested } else { requested.clamp(1, last_page) };
+            let rows = if page > last_page {
+                Vec::new()
+            } else {
+                employee::directory_page(conn, &filter, sort, per_page, (page - 1) * per_page)?
+            };
+            Ok(Directory { departments, include_terminated, total, page, per_page, last_page, rows })
         })
         .await
 }

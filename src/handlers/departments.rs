@@ -116,7 +116,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<DepartmentForm>,
 ) -> AppResult<Response> {
     match departments::create(&state, &actor, &form.name).await {
-        Ok(()) => Ok(Notice::DepartmentCreated.redirect("/departments")),
+        Ok(_) => Ok(Notice::DepartmentCreated.redirect("/departments")),
         Err(AppError::Invalid(errors)) => {
             let (name, error) = (form.name.trim().to_owned(), errors.get("name").map(str::to_owned));
             list_page(&state, &actor, &page, StatusCode::UNPROCESSABLE_ENTITY, name, error, None).await
@@ -174,7 +174,7 @@ pub async fn update(
     CsrfForm(form): CsrfForm<DepartmentForm>,
 ) -> AppResult<Response> {
     match departments::update(&state, &actor, id.clone(), &form.name, &form.head_employee_id).await {
-        Ok(()) => Ok(Notice::DepartmentSaved.redirect("/departments")),
+        Ok(_) => Ok(Notice::DepartmentSaved.redirect("/departments")),
         Err(AppError::Invalid(errors)) => {
             let loaded = departments::for_edit(&state, &actor, id).await?;
             let (name, head) = (form.name.trim().to_owned(), form.head_employee_id.trim().to_owned());

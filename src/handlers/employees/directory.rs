@@ -138,6 +138,8 @@ pub async fn directory(
         include_terminated: q.include == "terminated",
         sort: DirectorySort::parse(&q.sort),
         page: q.page.trim().parse::<i64>().unwrap_or(1),
+        per_page: PER_PAGE,
+        exact_page: false,
     };
     let found = employees::directory(&state, &actor, asked.clone()).await?;
     let params = Params {

@@ -227,7 +227,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<EmployeeForm>,
 ) -> AppResult<Response> {
     match employees::create(&state, &actor, form.input()).await {
-        Ok(id) => Ok(Notice::EmployeeCreated.redirect(&format!("/employees/{id}"))),
+        Ok(record) => Ok(Notice::EmployeeCreated.redirect(&format!("/employees/{}", record.id))),
         Err(AppError::Invalid(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(&state, &actor, &page, status, None, form.trimmed(), errors).await
