@@ -150,10 +150,14 @@ mod tests {
 
     #[test]
     fn a_token_minted_under_a_longer_lifetime_ends_with_the_current_one() {
-        let minted = AccessTokens::new(SECRET).mint(Audience::Web, "u", "s", Role::Employee, "U", t0(), Duration::minutes(60));
+        let minted =
+            AccessTokens::new(SECRET).mint(Audience::Web, "u", "s", Role::Employee, "U", t0(), Duration::minutes(60));
         let now_shorter = AccessTokens::new(SECRET).with_lifetime(Duration::minutes(15));
         assert!(now_shorter.verify(&minted, Audience::Web, t0() + Duration::minutes(14)).is_some());
-        assert!(now_shorter.verify(&minted, Audience::Web, t0() + Duration::minutes(16)).is_none(), "its exp is 44 min away");
+        assert!(
+            now_shorter.verify(&minted, Audience::Web, t0() + Duration::minutes(16)).is_none(),
+            "its exp is 44 min away"
+        );
     }
     use time::Duration;
     use time::macros::datetime;
@@ -178,6 +182,7 @@ mod tests {
     #[test]
     fn a_token_signed_with_another_key_is_rejected() {
         let token = AccessTokens::new(b"another-secret-another-secret-xx").mint(
+            Audience::Web,
             "u",
             "s",
             Role::Admin,
@@ -212,7 +217,13 @@ mod tests {
     fn other_algorithms_are_rejected_even_when_correctly_signed() {
         let key = EncodingKey::from_secret(SECRET);
         let tokens = AccessTokens::new(SECRET);
-        let claims = tokens.verify(&tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)), Audience::Web, t0()).unwrap();
+        let claims = tokens
+            .verify(
+                &tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)),
+                Audience::Web,
+                t0(),
+            )
+            .unwrap();
         for alg in [Algorithm::HS384, Algorithm::HS512] {
             let token = jsonwebtoken::encode(&Header::new(alg), &claims, &key).unwrap();
             assert!(tokens.verify(&token, Audience::Web, t0()).is_none(), "{alg:?} accepted");
@@ -222,8 +233,13 @@ mod tests {
     #[test]
     fn a_token_of_another_type_is_not_an_access_token() {
         let tokens = AccessTokens::new(SECRET);
-        let mut claims =
-            tokens.verify(&tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)), Audience::Web, t0()).unwrap();
+        let mut claims = tokens
+            .verify(
+                &tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)),
+                Audience::Web,
+                t0(),
+            )
+            .unwrap();
         claims.typ = "refresh".into();
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET)).unwrap();
@@ -285,7 +301,13 @@ mod tests {
     fn wrong_issuer_or_audience_is_rejected() {
         let tokens = AccessTokens::new(SECRET);
         let key = EncodingKey::from_secret(SECRET);
-        let good = tokens.verify(&tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)), Audience::Web, t0()).unwrap();
+        let good = tokens
+            .verify(
+                &tokens.mint(Audience::Web, "u", "s", Role::Admin, "A", t0(), Duration::hours(1)),
+                Audience::Web,
+                t0(),
+            )
+            .unwrap();
         let bad_iss = AccessClaims { iss: "someone-else".into(), ..good.clone() };
         let bad_aud = AccessClaims { aud: "other-app".into(), ..good };
         for claims in [bad_iss, bad_aud] {
