@@ -7,6 +7,7 @@ mod account;
 mod api_auth;
 mod api_people;
 mod admin;
+mod api_client_example;
 mod auth_flow;
 mod connections;
 mod csrf_and_input;
