@@ -24,6 +24,7 @@ pub mod auth;
 pub mod departments;
 pub mod employees;
 pub mod extract;
+pub mod leave;
 pub mod limit;
 pub mod problem;
 
@@ -72,6 +73,7 @@ const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
         (name = "account", description = "The signed-in person and their sessions"),
         (name = "employees", description = "The directory and employee records"),
         (name = "departments", description = "Departments, their heads and headcounts"),
+        (name = "leave", description = "Leave balances and requests, cancelling, and deciding the requests waiting for one"),
     )
 )]
 struct ApiDoc;
@@ -140,6 +142,12 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(employees::show, employees::patch))
         .routes(routes!(departments::list, departments::create))
         .routes(routes!(departments::patch, departments::delete))
+        .routes(routes!(leave::balances))
+        .routes(routes!(leave::list_requests, leave::create_request))
+        .routes(routes!(leave::get_request))
+        .routes(routes!(leave::cancel_request))
+        .routes(routes!(leave::approvals))
+        .routes(routes!(leave::decide_request))
         .split_for_parts()
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use diesel::OptionalExtension;
 use time::Date;
 
-pub use rules::{Balance, CheckedRequest, RequestInput};
+pub use rules::{Balance, CheckedRequest, Paging, RequestInput};
 
 use crate::access::{Action, Actor, Relation};
 use crate::clock::Timestamp;
@@ -148,6 +148,57 @@ pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<Overview> {
         .await
 }
 
+/// One's own balances in one calendar year.
+pub struct YearBalances {
+    pub year: i32,
+    pub balances: Vec<Balance>,
+}
+
+/// One's own balances in `year` (`None`: this year). `Invalid` names the
+/// field `year` when it is outside `rules::BALANCE_YEARS`.
+pub async fn balances_in(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<YearBalances> {
+    let me = actor.employee()?.id.clone();
+    actor.authorize(Action::ViewLeave, Relation::Own)?;
+    let year = year.unwrap_or_else(|| state.clock.now().date().year());
+    let year = rules::check_balance_year(year).map_err(|why| AppError::invalid("year", why))?;
+    state.db.run(move |conn| Ok(YearBalances { year, balances: balances(conn, &me, year)? })).await
+}
+
+/// One page of a list of requests, with the names they mention.
+pub struct RequestPage {
+    pub requests: Vec<LeaveRequest>,
+    pub names: Names,
+    pub paging: Paging,
+    /// How many there are on every page together.
+    pub total: i64,
+}
+
+fn check_paging(page: Option<i64>, per_page: Option<i64>) -> AppResult<Paging> {
+    Paging::check(page, per_page).map_err(AppError::Invalid)
+}
+
+/// One page of one's own requests, latest leave first. `Invalid` names the
+/// fields `page` and `per_page`.
+pub async fn own_requests(
+    state: &AppState,
+    actor: &Actor,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<RequestPage> {
+    let me = actor.employee()?.id.clone();
+    actor.authorize(Action::ViewLeave, Relation::Own)?;
+    let paging = check_paging(page, per_page)?;
+    state
+        .db
+        .run(move |conn| {
+            let total = store::count_requests_of(conn, &me)?;
+            let requests = store::requests_of_page(conn, &me, paging.per_page, paging.offset())?;
+            let names = Names::load(conn, &requests)?;
+            Ok(RequestPage { requests, names, paging, total })
+        })
+        .await
+}
+
 /// What the request form offers: the types, with this year's balances.
 pub async fn request_choices(state: &AppState, actor: &Actor) -> AppResult<(Vec<LeaveType>, Vec<Balance>)> {
     let me = actor.employee()?.id.clone();
@@ -244,6 +295,41 @@ pub async fn queue(state: &AppState, actor: &Actor) -> AppResult<Queue> {
         .await
 }
 
+/// One page of the `queue` as a single list: the requests routed to the
+/// actor first, then (for HR) everyone else's, each part oldest leave first.
+pub async fn queue_page(
+    state: &AppState,
+    actor: &Actor,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<RequestPage> {
+    let paging = check_paging(page, per_page)?;
+    let Queue { mine, others, names } = queue(state, actor).await?;
+    let mut all = mine;
+    all.extend(others.into_iter().flatten());
+    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+    Ok(RequestPage { requests: paging.slice(all), names, paging, total })
+}
+
+/// A request as it is now, with the names it mentions: what the JSON API
+/// answers after changing one.
+pub struct Shown {
+    pub request: LeaveRequest,
+    pub names: Names,
+}
+
+/// Reads a request the actor has just made or changed (and so may see).
+async fn shown(state: &AppState, id: String) -> AppResult<Shown> {
+    state
+        .db
+        .run(move |conn| {
+            let request = store::find_request(conn, &id)?;
+            let names = Names::load(conn, std::slice::from_ref(&request))?;
+            Ok(Shown { request, names })
+        })
+        .await
+}
+
 // ---------- Requesting ----------
 
 /// Makes concurrent leave changes for one employee take turns (see
@@ -265,6 +351,12 @@ pub async fn request(state: &AppState, actor: &Actor, input: RequestInput) -> Ap
             Ok(id)
         })
         .await
+}
+
+/// `request`, then the new request as it was saved.
+pub async fn request_shown(state: &AppState, actor: &Actor, input: RequestInput) -> AppResult<Shown> {
+    let id = request(state, actor, input).await?;
+    shown(state, id).await
 }
 
 fn create_request(
@@ -451,6 +543,12 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: String) -> AppResult<Le
         .await
 }
 
+/// `cancel`, then the request as it is now.
+pub async fn cancel_shown(state: &AppState, actor: &Actor, id: String) -> AppResult<Shown> {
+    cancel(state, actor, id.clone()).await?;
+    shown(state, id).await
+}
+
 /// A decision as sent: "approve" or "reject", and a comment.
 pub struct DecisionInput {
     pub decision: String,
@@ -498,6 +596,12 @@ pub async fn decide(
             Ok((moved.from, moved.to))
         })
         .await
+}
+
+/// `decide`, then the request as it is now.
+pub async fn decide_shown(state: &AppState, actor: &Actor, id: String, input: DecisionInput) -> AppResult<Shown> {
+    decide(state, actor, id.clone(), input).await?;
+    shown(state, id).await
 }
 
 // ---------- Settings: leave types and public holidays ----------

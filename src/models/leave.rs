@@ -223,6 +223,28 @@ pub fn recent_requests_of(conn: &mut DbConnection, employee_id: &str, limit: i64
         .load(conn)
 }
 
+/// One page of an employee's requests, latest leave first (ties: newest
+/// first, then by id, so that pages neither repeat nor skip a request).
+pub fn requests_of_page(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<LeaveRequest>> {
+    leave_requests::table
+        .filter(leave_requests::employee_id.eq(employee_id))
+        .order((leave_requests::first_day.desc(), leave_requests::created_at.desc(), leave_requests::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(LeaveRequest::as_select())
+        .load(conn)
+}
+
+/// How many requests an employee has made, any status.
+pub fn count_requests_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<i64> {
+    leave_requests::table.filter(leave_requests::employee_id.eq(employee_id)).count().get_result(conn)
+}
+
 /// Requests routed to `approver_id` that wait for a decision, oldest leave first.
 pub fn awaiting_approver(conn: &mut DbConnection, approver_id: &str) -> QueryResult<Vec<LeaveRequest>> {
     leave_requests::table

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod api_auth;
+mod api_leave;
 mod api_people;
 mod admin;
 mod api_client_example;

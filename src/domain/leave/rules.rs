@@ -249,6 +249,57 @@ pub fn decision_outcome(status: LeaveStatus, approve: bool) -> Option<LeaveStatu
     }
 }
 
+/// The years whose balances may be looked up.
+pub const BALANCE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A year asked for in a balance lookup. `Err` says which ones may be asked for.
+pub fn check_balance_year(year: i32) -> Result<i32, String> {
+    if BALANCE_YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(format!("Choose a year from {} to {}.", BALANCE_YEARS.start(), BALANCE_YEARS.end()))
+    }
+}
+
+/// How many items a page of a list has unless asked otherwise, and at most.
+pub const DEFAULT_PER_PAGE: i64 = 25;
+pub const MAX_PER_PAGE: i64 = 100;
+
+/// A page of a list as asked for: `page` counts from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    /// `page` from 1 (default 1), `per_page` from 1 to `MAX_PER_PAGE` (default
+    /// `DEFAULT_PER_PAGE`). A page past the end is simply empty.
+    pub fn check(page: Option<i64>, per_page: Option<i64>) -> Result<Self, FieldErrors> {
+        let (page, per_page) = (page.unwrap_or(1), per_page.unwrap_or(DEFAULT_PER_PAGE));
+        let mut errors = FieldErrors::new();
+        if page < 1 {
+            errors.add("page", "Pages are numbered from 1.");
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            errors.add("per_page", format!("Choose from 1 to {MAX_PER_PAGE} items per page."));
+        }
+        if errors.is_empty() { Ok(Paging { page, per_page }) } else { Err(errors) }
+    }
+
+    /// How many items come before this page.
+    pub fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+
+    /// This page's items of the whole list `all`.
+    pub fn slice<T>(self, all: Vec<T>) -> Vec<T> {
+        let skip = usize::try_from(self.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(self.per_page).unwrap_or(0);
+        all.into_iter().skip(skip).take(take).collect()
+    }
+}
+
 /// One leave type's balance for one employee and year, in half days.
 #[derive(Clone, Debug)]
 pub struct Balance {
@@ -343,6 +394,29 @@ mod tests {
             assert_eq!(decision_outcome(decided, true), None);
             assert_eq!(decision_outcome(decided, false), None);
         }
+    }
+
+    #[test]
+    fn balance_years() {
+        assert_eq!(check_balance_year(2000), Ok(2000));
+        assert_eq!(check_balance_year(2100), Ok(2100));
+        assert!(check_balance_year(1999).is_err());
+        assert!(check_balance_year(2101).is_err());
+    }
+
+    #[test]
+    fn paging() {
+        assert_eq!(Paging::check(None, None), Ok(Paging { page: 1, per_page: DEFAULT_PER_PAGE }));
+        assert_eq!(Paging::check(Some(3), Some(100)), Ok(Paging { page: 3, per_page: 100 }));
+        for (page, per_page, field) in [(0, 25, "page"), (-1, 25, "page"), (1, 0, "per_page"), (1, 101, "per_page")] {
+            let errors = Paging::check(Some(page), Some(per_page)).expect_err("refused");
+            assert!(errors.has(field), "{page} {per_page}");
+        }
+        let paging = Paging::check(Some(2), Some(2)).expect("fine");
+        assert_eq!(paging.offset(), 2);
+        assert_eq!(paging.slice(vec![1, 2, 3, 4, 5]), vec![3, 4]);
+        assert_eq!(Paging { page: 4, per_page: 2 }.slice(vec![1, 2, 3]), Vec::<i32>::new());
+        assert_eq!(Paging { page: i64::MAX, per_page: 100 }.offset(), i64::MAX);
     }
 
     #[test]
