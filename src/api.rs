@@ -95,7 +95,9 @@ impl Modify for Conventions {
                 .description(description)
                 .content(
                     problem::PROBLEM_JSON,
-                    utoipa::openapi::ContentBuilder::new().schema(Some(utoipa::openapi::Ref::from_schema_name("Problem"))).build(),
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                        .build(),
                 )
                 .into()
         };
@@ -111,9 +113,8 @@ impl Modify for Conventions {
             ("503", "The portal cannot serve this right now (database unavailable or busy); try again.", false),
         ];
         for item in doc.paths.paths.values_mut() {
-            for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put]
-                .into_iter()
-                .flatten()
+            for op in
+                [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put].into_iter().flatten()
             {
                 let has_body = op.request_body.is_some();
                 for (status, description, needs_body) in common {

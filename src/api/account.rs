@@ -1,9 +1,9 @@
 //! `/api/v1/me` and `/api/v1/sessions`: the signed-in person, and the
 //! sessions of their account (pages and API alike), which they can end.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +26,12 @@ pub struct UserOut {
 
 impl UserOut {
     pub fn new(user: &User, role: Role) -> Self {
-        UserOut { id: user.id.clone(), email: user.email.clone(), full_name: user.full_name.clone(), role: role.as_str() }
+        UserOut {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            full_name: user.full_name.clone(),
+            role: role.as_str(),
+        }
     }
 }
 

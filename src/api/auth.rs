@@ -256,9 +256,7 @@ pub async fn register(
         Ok(()) => Ok(no_store(
             StatusCode::ACCEPTED,
             AcceptedOut {
-                message: format!(
-                    "Check your inbox to finish creating your account: we sent a message to {email}."
-                ),
+                message: format!("Check your inbox to finish creating your account: we sent a message to {email}."),
             },
         )),
         Err(Throttled(secs)) => Err(throttled(secs)),

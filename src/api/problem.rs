@@ -49,7 +49,10 @@ pub enum ApiError {
     App(AppError),
     /// No token, or one that is not (or no longer) good: 401 with
     /// `WWW-Authenticate: Bearer`, plus `error="invalid_token"` for a bad one.
-    Unauthorized { invalid_token: bool, detail: &'static str },
+    Unauthorized {
+        invalid_token: bool,
+        detail: &'static str,
+    },
     /// A refresh token that is unknown, expired, revoked or reused.
     InvalidGrant(&'static str),
     /// A wrong email or password (the same answer for each).
@@ -127,8 +130,7 @@ impl IntoResponse for ApiError {
                     _ => None,
                 };
                 e.log();
-                let extra: Vec<_> =
-                    retry.map(|s| (header::RETRY_AFTER, HeaderValue::from(s))).into_iter().collect();
+                let extra: Vec<_> = retry.map(|s| (header::RETRY_AFTER, HeaderValue::from(s))).into_iter().collect();
                 problem.into_response_with(&extra)
             }
             ApiError::Unauthorized { invalid_token, detail } => {
@@ -147,12 +149,10 @@ impl IntoResponse for ApiError {
                 problem.error = Some("invalid_grant");
                 problem.into_response_with(&[(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM))])
             }
-            ApiError::SignInFailed => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "Sign-in failed",
-                "The email or password is not correct.",
-            )
-            .into_response_with(&[(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM))]),
+            ApiError::SignInFailed => {
+                Problem::new(StatusCode::UNAUTHORIZED, "Sign-in failed", "The email or password is not correct.")
+                    .into_response_with(&[(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM))])
+            }
             ApiError::UnsupportedMediaType => Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported media type",

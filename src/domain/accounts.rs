@@ -162,8 +162,7 @@ pub async fn sign_in(
                 None => devices::Seen::Known,
             };
             let remember = remember && session_policy.may_remember(role);
-            let (session, refresh) =
-                sessions::create(conn, door, &user_id, &ua, &ip, now, &session_policy, remember)?;
+            let (session, refresh) = sessions::create(conn, door, &user_id, &ua, &ip, now, &session_policy, remember)?;
             let ended = sessions::end_beyond_cap(conn, &user_id, session_policy.max_per_account, now)?;
             let who = Who::account(&user_id, Some(&session.id), Some(&ip));
             let detail = format!("{} oldest session(s) ended", ended.len());

@@ -44,6 +44,7 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
                 ("revoked_at", "timestamp", true),
                 ("revoked_reason", "text", true),
                 ("remember", "bool", false),
+                ("kind", "text", false),
             ],
         ),
         t(

@@ -140,8 +140,15 @@ pub async fn finish(
     };
     state.revoke_now(&revoked);
     let role = account.role()?;
-    let access_token =
-        state.access_tokens.mint(crate::auth::tokens::Audience::Web, &account.id, &session.id, role, &account.full_name, now, policy.access_ttl);
+    let access_token = state.access_tokens.mint(
+        crate::auth::tokens::Audience::Web,
+        &account.id,
+        &session.id,
+        role,
+        &account.full_name,
+        now,
+        policy.access_ttl,
+    );
     Ok(Ok(SignedIn { user: account, role, session, refresh, access_token }))
 }
 
