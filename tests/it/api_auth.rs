@@ -393,9 +393,35 @@ backend_tests! {
         assert_eq!(doc.status, StatusCode::OK);
         assert_eq!(doc.json["openapi"], "3.1.0");
         assert_eq!(doc.json["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
-        for path in ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/me", "/api/v1/sessions/{id}"] {
-            assert!(doc.json["paths"][path].is_object(), "{path} undocumented");
+        // Every route of the API, each with its methods.
+        let routes: &[(&str, &[&str])] = &[
+            ("/api/v1/auth/login", &["post"]),
+            ("/api/v1/auth/refresh", &["post"]),
+            ("/api/v1/auth/logout", &["post"]),
+            ("/api/v1/auth/register", &["post"]),
+            ("/api/v1/auth/password-reset", &["post"]),
+            ("/api/v1/me", &["get"]),
+            ("/api/v1/sessions", &["get"]),
+            ("/api/v1/sessions/{id}", &["delete"]),
+            ("/api/v1/employees", &["get", "post"]),
+            ("/api/v1/employees/{id}", &["get", "patch"]),
+            ("/api/v1/departments", &["get", "post"]),
+            ("/api/v1/departments/{id}", &["patch", "delete"]),
+            ("/api/v1/leave/balances", &["get"]),
+            ("/api/v1/leave/requests", &["get", "post"]),
+            ("/api/v1/leave/requests/{id}", &["get"]),
+            ("/api/v1/leave/requests/{id}/cancel", &["post"]),
+            ("/api/v1/leave/requests/{id}/decision", &["post"]),
+            ("/api/v1/leave/approvals", &["get"]),
+        ];
+        for (path, methods) in routes {
+            for method in *methods {
+                let op = &doc.json["paths"][path][method];
+                assert!(op.is_object(), "{method} {path} undocumented");
+                assert!(op["responses"]["429"].is_object() && op["responses"]["503"].is_object(), "{method} {path}");
+            }
         }
+        assert_eq!(doc.json["paths"].as_object().unwrap().len(), routes.len(), "a route the test does not know");
         assert!(doc.json["paths"]["/api/v1/me"]["get"]["responses"]["401"].is_object());
 
         let docs = api.get("/api/docs/").await;
