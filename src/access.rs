@@ -136,25 +136,49 @@ pub fn may_act_on_account(actor: Role, target: Role) -> bool {
     rank(actor) >= rank(target)
 }
 
-/// The main navigation for a role: only links to pages it may open.
-pub fn navigation(role: Role) -> Vec<(&'static str, &'static str)> {
+/// What the navigation knows of someone's approvals queue (see
+/// `domain::leave::approvals::tab_facts`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueFacts {
+    /// How many requests wait in their queue.
+    pub waiting: i64,
+    /// Whether they manage anyone who still works here.
+    pub has_reports: bool,
+}
+
+/// Whether someone has an approvals queue worth a tab: HR decides any
+/// request; others when they manage someone or have requests routed to them.
+/// (The queue page itself stays open to everyone and shows what they may decide.)
+pub fn has_approvals_queue(role: Role, facts: QueueFacts) -> bool {
+    allows(role, Action::ViewAllPendingLeave, Relation::Other) || facts.has_reports || facts.waiting > 0
+}
+
+/// The main navigation for a role: only links to pages it may open. `queue`
+/// is `None` when it could not be read (an error page with the database
+/// down): then only those who see every request keep the Approvals tab.
+pub fn navigation(role: Role, queue: Option<QueueFacts>) -> Vec<(&'static str, String)> {
     let any = |action| allows(role, action, Relation::Other);
-    let mut links = vec![("/dashboard", "Dashboard"), ("/employees", "Directory"), ("/leave", "Leave")];
-    links.push(("/leave/approvals", "Approvals"));
+    let mut links: Vec<(&'static str, String)> =
+        vec![("/dashboard", "Dashboard".into()), ("/employees", "Directory".into()), ("/leave", "Leave".into())];
+    let facts = queue.unwrap_or_default();
+    if has_approvals_queue(role, facts) {
+        let label = if facts.waiting > 0 { format!("Approvals ({})", facts.waiting) } else { "Approvals".into() };
+        links.push(("/leave/approvals", label));
+    }
     if any(Action::ManageDepartments) {
-        links.push(("/departments", "Departments"));
+        links.push(("/departments", "Departments".into()));
     }
     if any(Action::ManageLeaveTypes) {
-        links.push(("/leave/settings", "Leave settings"));
+        links.push(("/leave/settings", "Leave settings".into()));
     }
     if any(Action::ManageUsers) {
-        links.push(("/admin/users", "Users"));
+        links.push(("/admin/users", "Users".into()));
     }
     if any(Action::ViewAuditLog) {
-        links.push(("/admin/audit", "Audit log"));
+        links.push(("/admin/audit", "Audit log".into()));
     }
     if any(Action::ViewMailLog) {
-        links.push(("/admin/mail", "Mail"));
+        links.push(("/admin/mail", "Mail".into()));
     }
     links
 }

@@ -45,6 +45,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/leave", get(leave::requests::index).post(leave::requests::create))
         .route("/leave/new", get(leave::requests::new_form))
         .route("/leave/approvals", get(leave::approvals::queue))
+        .route("/leave/approvals/bulk", post(leave::approvals::bulk))
         .route("/leave/settings", get(leave::settings::show))
         .route("/leave/types/{id}", post(leave::settings::update_type))
         .route("/leave/holidays", post(leave::settings::add_holiday))

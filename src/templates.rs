@@ -22,7 +22,7 @@ pub struct NavUser {
     pub name: String,
     pub role_label: &'static str,
     /// The navigation links this person may follow: (path, label).
-    pub links: Vec<(&'static str, &'static str)>,
+    pub links: Vec<(&'static str, String)>,
 }
 
 /// Renders a template into a response with the given status. A template that

@@ -124,7 +124,10 @@ pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut r
     // person's layout (their navigation, the sign-out button), not "Sign in".
     match response.extensions().get::<ErrorContent>().cloned() {
         Some(content) => {
-            let layout = crate::page::layout(&state, user.as_ref(), &seed, &path);
+            // With the database unavailable, do not wait on it a second time.
+            let unavailable = response.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE;
+            let queue = if unavailable { None } else { crate::page::queue_facts(&state, user.as_ref()).await };
+            let layout = crate::page::layout(&state, user.as_ref(), &seed, &path, queue);
             // Same status and headers (Retry-After, cookies...), the new body.
             let (mut parts, _) = response.into_parts();
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);

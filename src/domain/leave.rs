@@ -7,6 +7,7 @@
 //! `reroute_waiting_of_reports` keep the routing current when managers change or leave, and `access::Relation::for_decision`
 //! with `access::allows` decides who may act on it.
 
+pub mod approvals;
 pub mod notify;
 pub mod rules;
 
@@ -259,56 +260,16 @@ pub async fn detail(state: &AppState, actor: &Actor, id: String) -> AppResult<De
     Ok(Detail { request, names, balance, is_own: relation == Relation::Own, can_decide })
 }
 
-/// The requests waiting for the actor: those routed to them as approver and,
-/// for HR, every other one in the company (their own aside).
-pub struct Queue {
-    pub mine: Vec<LeaveRequest>,
-    pub others: Option<Vec<LeaveRequest>>,
-    pub names: Names,
-}
-
-pub async fn queue(state: &AppState, actor: &Actor) -> AppResult<Queue> {
-    let me = actor.employee_id().map(str::to_owned);
-    let sees_all = actor.can_globally(Action::ViewAllPendingLeave);
-    state
-        .db
-        .run(move |conn| {
-            let mine = match &me {
-                Some(me) => store::awaiting_approver(conn, me)?,
-                None => Vec::new(),
-            };
-            let others = if sees_all {
-                let rest: Vec<_> = store::all_awaiting_decision(conn)?
-                    .into_iter()
-                    .filter(|r| !mine.iter().any(|m| m.id == r.id))
-                    .filter(|r| me.as_deref() != Some(r.employee_id.as_str()))
-                    .collect();
-                Some(rest)
-            } else {
-                None
-            };
-            let mut shown = mine.clone();
-            shown.extend(others.iter().flatten().cloned());
-            let names = Names::load(conn, &shown)?;
-            Ok(Queue { mine, others, names })
-        })
-        .await
-}
-
-/// One page of the `queue` as a single list: the requests routed to the
-/// actor first, then (for HR) everyone else's, each part oldest leave first.
+/// One page of the approvals queue as a single list: the requests routed to
+/// the actor first, then (for HR) everyone else's, each part oldest leave
+/// first. Counted and paged in SQL; see `approvals` for the filtered page.
 pub async fn queue_page(
     state: &AppState,
     actor: &Actor,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<RequestPage> {
-    let paging = check_paging(page, per_page)?;
-    let Queue { mine, others, names } = queue(state, actor).await?;
-    let mut all = mine;
-    all.extend(others.into_iter().flatten());
-    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
-    Ok(RequestPage { requests: paging.slice(all), names, paging, total })
+    approvals::whole_queue_page(state, actor, page, per_page).await
 }
 
 /// A request as it is now, with the names it mentions: what the JSON API

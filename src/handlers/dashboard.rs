@@ -46,6 +46,8 @@ pub struct RequestRow {
     pub type_name: String,
     pub status_label: &'static str,
     pub status_class: &'static str,
+    /// A request to cancel approved leave: approving it cancels the leave.
+    pub is_cancellation: bool,
 }
 
 pub struct Absence {
@@ -132,6 +134,7 @@ fn rows(
             type_name: types.get(&r.leave_type_id).cloned().unwrap_or_default(),
             status_label: leave_status_label(r.status()),
             status_class: leave_status_class(r.status()),
+            is_cancellation: r.status() == crate::models::leave::LeaveStatus::CancelRequested,
         })
         .collect()
 }

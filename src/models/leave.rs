@@ -208,6 +208,11 @@ pub fn find_request(conn: &mut DbConnection, id: &str) -> QueryResult<LeaveReque
     leave_requests::table.find(id).select(LeaveRequest::as_select()).first(conn)
 }
 
+/// The requests with these ids (those that exist), in no particular order.
+pub fn find_requests(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<LeaveRequest>> {
+    leave_requests::table.filter(leave_requests::id.eq_any(ids)).select(LeaveRequest::as_select()).load(conn)
+}
+
 /// One employee's requests, the latest leave first.
 pub fn requests_of(conn: &mut DbConnection, employee_id: &str) -> QueryResult<Vec<LeaveRequest>> {
     recent_requests_of(conn, employee_id, i64::MAX)
@@ -423,4 +428,116 @@ pub fn active_requests_between(
         .filter(leave_requests::first_day.le(end))
         .select(LeaveRequest::as_select())
         .load(conn)
+}
+
+// ---------- The approvals queue ----------
+
+type Backend = <DbConnection as diesel::Connection>::Backend;
+
+/// What the approvals queue is narrowed to; `None`: any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub department_id: Option<String>,
+    pub leave_type_id: Option<String>,
+    /// Requests that share a day with `from..=to`; either end may be open.
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// One part of someone's approvals queue.
+#[derive(Clone, Copy, Debug)]
+pub enum QueuePart<'a> {
+    /// The requests routed to this employee as approver.
+    RoutedTo(&'a str),
+    /// Every other waiting request (HR's view): neither routed to nor made by
+    /// this employee (`None`: an account without a record, so every one).
+    Rest(Option<&'a str>),
+}
+
+fn queue_query(part: QueuePart<'_>, filter: &QueueFilter) -> leave_requests::BoxedQuery<'static, Backend> {
+    let mut query = leave_requests::table.filter(awaiting_decision()).into_boxed();
+    match part {
+        QueuePart::RoutedTo(me) => query = query.filter(leave_requests::approver_employee_id.eq(me.to_owned())),
+        QueuePart::Rest(Some(me)) => {
+            query = query
+                .filter(
+                    leave_requests::approver_employee_id
+                        .is_null()
+                        .or(leave_requests::approver_employee_id.ne(me.to_owned())),
+                )
+                .filter(leave_requests::employee_id.ne(me.to_owned()));
+        }
+        QueuePart::Rest(None) => {}
+    }
+    if let Some(department_id) = &filter.department_id {
+        let staff = employees::table.filter(employees::department_id.eq(department_id.clone())).select(employees::id);
+        query = query.filter(leave_requests::employee_id.eq_any(staff));
+    }
+    if let Some(type_id) = &filter.leave_type_id {
+        query = query.filter(leave_requests::leave_type_id.eq(type_id.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(leave_requests::last_day.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(leave_requests::first_day.le(to));
+    }
+    query
+}
+
+/// How many requests of one part of the queue match `filter`.
+pub fn count_queue(conn: &mut DbConnection, part: QueuePart<'_>, filter: &QueueFilter) -> QueryResult<i64> {
+    queue_query(part, filter).count().get_result(conn)
+}
+
+/// One page of one part of the queue, oldest leave first (ties by creation,
+/// then id, so that pages neither repeat nor skip a request).
+pub fn queue_page(
+    conn: &mut DbConnection,
+    part: QueuePart<'_>,
+    filter: &QueueFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<LeaveRequest>> {
+    queue_query(part, filter)
+        .order((leave_requests::first_day.asc(), leave_requests::created_at.asc(), leave_requests::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select(LeaveRequest::as_select())
+        .load(conn)
+}
+
+/// How many waiting requests are routed to the account `user_id` as approver.
+pub fn count_routed_to_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<i64> {
+    let me = employees::table.filter(employees::user_id.eq(user_id.to_owned())).select(employees::id.nullable());
+    leave_requests::table
+        .filter(awaiting_decision())
+        .filter(leave_requests::approver_employee_id.eq_any(me))
+        .count()
+        .get_result(conn)
+}
+
+/// How many requests in the company wait for a decision, the account's own aside.
+pub fn count_waiting_except_user(conn: &mut DbConnection, user_id: &str) -> QueryResult<i64> {
+    let me = employees::table.filter(employees::user_id.eq(user_id.to_owned())).select(employees::id);
+    leave_requests::table
+        .filter(awaiting_decision())
+        .filter(diesel::dsl::not(leave_requests::employee_id.eq_any(me)))
+        .count()
+        .get_result(conn)
+}
+
+/// Whether the account `user_id` manages anyone who still works here.
+pub fn user_has_reports(conn: &mut DbConnection, user_id: &str) -> QueryResult<bool> {
+    let managers = diesel::alias!(employees as managers);
+    let me = managers
+        .filter(managers.field(employees::user_id).eq(user_id.to_owned()))
+        .select(managers.field(employees::id).nullable());
+    let report = employees::table
+        .filter(employees::manager_id.eq_any(me))
+        .filter(employees::status.ne(crate::models::employee::EmployeeStatus::Terminated.as_str()))
+        .select(employees::id)
+        .first::<String>(conn)
+        .optional()?;
+    Ok(report.is_some())
 }
