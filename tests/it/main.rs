@@ -7,6 +7,7 @@ mod account;
 mod api_auth;
 mod api_leave;
 mod api_people;
+mod approvals_queue;
 mod admin;
 mod api_client_example;
 mod auth_flow;
