@@ -1,7 +1,9 @@
 //! The load generator behind `bench/run.sh`. Each connection is one task on
 //! its own keep-alive HTTP/1.1 connection, sending requests back to back and
 //! keeping its own cookies, so the `refresh` scenario can walk a chain of
-//! rotated refresh tokens per connection. Prints one line per scenario.
+//! rotated refresh tokens per connection. The `api-*` scenarios sign in at
+//! `/api/v1/auth/login` and send `Authorization: Bearer` instead of cookies.
+//! Prints one line per scenario.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -27,7 +29,8 @@ impl Conn {
         Ok(Conn { sender })
     }
 
-    /// Sends a request; returns status, Set-Cookie values and body.
+    /// Sends a request with a cookie header (if not empty) and a form body
+    /// (if any); returns status, Set-Cookie values and body.
     async fn send(
         &mut self,
         method: &str,
@@ -35,15 +38,29 @@ impl Conn {
         cookie: &str,
         form: Option<String>,
     ) -> Result<(StatusCode, Vec<String>, Bytes), BoxError> {
+        let cookie = (!cookie.is_empty()).then_some((header::COOKIE, cookie));
+        let body = form.map(|f| ("application/x-www-form-urlencoded", f));
+        self.request(method, path, cookie.as_slice(), body).await
+    }
+
+    /// Sends a request with these headers and a body of the given content
+    /// type (if any); returns status, Set-Cookie values and body.
+    async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(header::HeaderName, &str)],
+        body: Option<(&str, String)>,
+    ) -> Result<(StatusCode, Vec<String>, Bytes), BoxError> {
         self.sender.ready().await?;
         let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1");
-        if !cookie.is_empty() {
-            req = req.header(header::COOKIE, cookie);
+        for (name, value) in headers {
+            req = req.header(name, *value);
         }
-        let body = match form {
-            Some(f) => {
-                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                Full::new(Bytes::from(f))
+        let body = match body {
+            Some((content_type, b)) => {
+                req = req.header(header::CONTENT_TYPE, content_type);
+                Full::new(Bytes::from(b))
             }
             None => Full::new(Bytes::new()),
         };
@@ -114,6 +131,18 @@ async fn sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<Jar, Bo
     Ok(jar)
 }
 
+/// Signs in at the JSON API over `conn`; returns the `Authorization` header value.
+async fn api_sign_in(conn: &mut Conn, email: &str, password: &str) -> Result<String, BoxError> {
+    let body = serde_json::json!({ "email": email, "password": password, "client_name": "loadgen" }).to_string();
+    let (status, _, answer) = conn.request("POST", "/api/v1/auth/login", &[], Some(("application/json", body))).await?;
+    if status != StatusCode::OK {
+        return Err(format!("API sign-in as {email} answered {status}").into());
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&answer)?;
+    let token = answer["access_token"].as_str().ok_or("no access_token in the sign-in answer")?;
+    Ok(format!("Bearer {token}"))
+}
+
 #[derive(Default)]
 struct Outcome {
     latencies_us: Vec<u32>,
@@ -140,7 +169,9 @@ impl Outcome {
 enum Work {
     Get {
         path: String,
-        cookie: String,
+        /// The credential sent with every request: `Cookie` for the pages,
+        /// `Authorization: Bearer` for the API; none for the baseline.
+        credential: Option<(header::HeaderName, String)>,
         expect: StatusCode,
     },
     /// Present an expired access token and the connection's current refresh
@@ -170,8 +201,9 @@ async fn connection_loop(addr: SocketAddr, work: Work, mut jar: Jar, until: Inst
     while Instant::now() < until {
         let started = Instant::now();
         let ok = match &work {
-            Work::Get { path, cookie, expect } => {
-                matches!(conn.send("GET", path, cookie, None).await, Ok((s, _, _)) if s == *expect)
+            Work::Get { path, credential, expect } => {
+                let headers: Vec<_> = credential.iter().map(|(name, value)| (name.clone(), value.as_str())).collect();
+                matches!(conn.request("GET", path, &headers, None).await, Ok((s, _, _)) if s == *expect)
             }
             Work::RefreshChain { expired_access } => {
                 let refresh = jar.get("hrms_refresh").unwrap_or_default().to_owned();
@@ -311,7 +343,7 @@ async fn main() -> Result<(), BoxError> {
     match a.scenario.as_str() {
         // A trivial route through the same middleware stack: no auth, no database.
         "baseline" => {
-            let work = Work::Get { path: "/static/favicon.svg".into(), cookie: String::new(), expect: StatusCode::OK };
+            let work = Work::Get { path: "/static/favicon.svg".into(), credential: None, expect: StatusCode::OK };
             reset_peak_rss(a.pid);
             let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
             print("baseline", &f, a.pid, "");
@@ -319,7 +351,18 @@ async fn main() -> Result<(), BoxError> {
         "dashboard" | "directory" => {
             let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
             let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
-            let work = Work::Get { path: a.path.clone(), cookie, expect: StatusCode::OK };
+            let work =
+                Work::Get { path: a.path.clone(), credential: Some((header::COOKIE, cookie)), expect: StatusCode::OK };
+            reset_peak_rss(a.pid);
+            let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print(&a.scenario, &f, a.pid, "");
+        }
+        // The JSON API with one Bearer token shared by every connection (one
+        // session: run the server with a high --api-requests-per-minute).
+        "api-me" | "api-list" => {
+            let bearer = api_sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+            let credential = Some((header::AUTHORIZATION, bearer));
+            let work = Work::Get { path: a.path.clone(), credential, expect: StatusCode::OK };
             reset_peak_rss(a.pid);
             let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
             print(&a.scenario, &f, a.pid, "");
@@ -352,7 +395,11 @@ async fn main() -> Result<(), BoxError> {
 
             let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
             let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
-            let dashboard = Work::Get { path: "/dashboard".into(), cookie, expect: StatusCode::OK };
+            let dashboard = Work::Get {
+                path: "/dashboard".into(),
+                credential: Some((header::COOKIE, cookie)),
+                expect: StatusCode::OK,
+            };
             let login = Work::Login { email: a.email.clone(), password: a.password.clone() };
             reset_peak_rss(a.pid);
             let logins = tokio::spawn(run(addr, vec![(login, Jar::default()); 8], a.seconds));
@@ -383,9 +430,10 @@ async fn main() -> Result<(), BoxError> {
             println!("idle       {} open connections: server RSS peak {:.1} MiB", held.len(), peak_rss_mib(a.pid));
         }
         other => {
-            return Err(
-                format!("unknown scenario {other:?}: baseline, dashboard, directory, refresh, login, idle").into()
-            );
+            return Err(format!(
+                "unknown scenario {other:?}: baseline, dashboard, directory, api-me, api-list, refresh, login, idle"
+            )
+            .into());
         }
     }
     Ok(())
