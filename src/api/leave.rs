@@ -27,14 +27,18 @@ pub struct BalanceOut {
     pub leave_type_id: String,
     /// The type's name, like "Annual leave".
     pub leave_type: String,
-    /// The yearly allowance in days; `null`: unlimited.
+    /// The year's allowance in days, pro-rated from the hire date in the
+    /// first year; `null`: unlimited.
     pub allowance_days: Option<f64>,
+    /// Unused days carried over from the year before; left out when none were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_over_days: Option<f64>,
     /// Approved leave, including approved leave with a cancellation asked for.
     pub taken_days: f64,
     /// Requests waiting for a decision.
     pub pending_days: f64,
-    /// What can still be requested (negative when the allowance was lowered
-    /// below what is taken); `null`: unlimited.
+    /// What can still be requested, carried-over days included (negative
+    /// when the allowance was lowered below what is taken); `null`: unlimited.
     pub left_days: Option<f64>,
 }
 
@@ -45,6 +49,7 @@ impl BalanceOut {
             leave_type_id: b.leave_type.id.clone(),
             leave_type: b.leave_type.name.clone(),
             allowance_days: b.allowance.map(days),
+            carried_over_days: (b.carried > 0).then(|| days(b.carried)),
             taken_days: days(b.taken),
             pending_days: days(b.pending),
             left_days: b.left().map(days),

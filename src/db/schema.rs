@@ -105,6 +105,7 @@ diesel::table! {
         yearly_allowance_days -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        max_carry_over_half_days -> Integer,
     }
 }
 

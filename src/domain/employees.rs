@@ -239,18 +239,28 @@ pub struct Profile {
     pub may_terminate: bool,
     /// The record has no account yet and HR may invite its person.
     pub may_invite: bool,
+    /// Their balances and requests in the year asked for, when the viewer
+    /// may see their leave (HR, their manager, themselves).
+    pub leave: Option<leave::Overview>,
 }
 
-pub async fn profile(state: &AppState, actor: &Actor, id: String) -> AppResult<Profile> {
+/// `year`: the leave year to show (`None`: this year). `Invalid` names the
+/// field `year` when it is outside `leave::rules::BALANCE_YEARS`.
+pub async fn profile(state: &AppState, actor: &Actor, id: String, year: Option<i32>) -> AppResult<Profile> {
     let target = visible(state, actor, id).await?;
+    let this_year = state.clock.now().date().year();
+    let year =
+        leave::rules::check_balance_year(year.unwrap_or(this_year)).map_err(|why| AppError::invalid("year", why))?;
     let loaded = target.clone();
-    let (department, manager, reports, role) = state
+    let viewer = actor.clone();
+    let (department, manager, reports, role, leave) = state
         .db
         .run(move |conn| {
             let department = loaded.department_id.as_deref().map(|id| department::find(conn, id)).transpose()?;
             let manager = loaded.manager_id.as_deref().map(|id| employee::find(conn, id)).transpose()?;
             let reports = employee::direct_reports(conn, &loaded.id)?;
-            Ok((department, manager, reports, linked_role(conn, &loaded)?))
+            let leave = leave::on_profile(conn, &viewer, &loaded, year, this_year)?;
+            Ok((department, manager, reports, linked_role(conn, &loaded)?, leave))
         })
         .await?;
     let relation = actor.relation_to(&target);
@@ -264,6 +274,7 @@ pub async fn profile(state: &AppState, actor: &Actor, id: String) -> AppResult<P
         manager,
         reports,
         target,
+        leave,
     })
 }
 

@@ -81,11 +81,18 @@ pub fn balances_for_types(
     employee_id: &str,
     year: i32,
 ) -> diesel::QueryResult<Vec<Balance>> {
-    let (Some(start), Some(end)) = (rules::year_start(year), rules::year_end(year)) else {
+    let (Some(start), Some(end)) = (rules::year_start(*rules::BALANCE_YEARS.start()), rules::year_end(year)) else {
         return Ok(Vec::new());
     };
     let requests = store::active_requests_between(conn, employee_id, start, end)?;
-    Ok(rules::tally(types, &requests, year))
+    Ok(rules::balances_through(types, &requests, year, employment_of(conn, employee_id)?))
+}
+
+/// When `employee_id` worked here, for pro-rating allowances. Records keep
+/// no day on which employment ended, so only the first year is pro-rated.
+fn employment_of(conn: &mut DbConnection, employee_id: &str) -> diesel::QueryResult<rules::Employment> {
+    let hired = employee::find(conn, employee_id).optional()?.map_or(Date::MIN, |e| e.hire_date);
+    Ok(rules::Employment { hired, left: None })
 }
 
 /// One type's balance for `employee_id` in `year`.
@@ -126,27 +133,56 @@ impl Names {
     }
 }
 
-/// One's own leave: this year's balances and every request.
+/// One's own leave in one year: its balances and requests, and the years
+/// one may switch to.
 pub struct Overview {
     pub year: i32,
+    pub this_year: i32,
+    /// Every year with requests, this year and next, in order.
+    pub years: Vec<i32>,
     pub balances: Vec<Balance>,
     pub requests: Vec<LeaveRequest>,
     pub names: Names,
 }
 
-pub async fn overview(state: &AppState, actor: &Actor) -> AppResult<Overview> {
+/// One's own leave in `year` (`None`: this year). `Invalid` names the field
+/// `year` when it is outside `rules::BALANCE_YEARS`.
+pub async fn overview(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Overview> {
     let me = actor.employee()?.id.clone();
     actor.authorize(Action::ViewLeave, Relation::Own)?;
-    let year = state.clock.now().date().year();
-    state
-        .db
-        .run(move |conn| {
-            let balances = balances(conn, &me, year)?;
-            let requests = store::requests_of(conn, &me)?;
-            let names = Names::load(conn, &requests)?;
-            Ok(Overview { year, balances, requests, names })
-        })
-        .await
+    let this_year = state.clock.now().date().year();
+    let year = rules::check_balance_year(year.unwrap_or(this_year)).map_err(|why| AppError::invalid("year", why))?;
+    state.db.run(move |conn| Ok(leave_in_year(conn, &me, year, this_year)?)).await
+}
+
+/// `employee_id`'s balances and requests in `year`, and the years to switch to.
+fn leave_in_year(
+    conn: &mut DbConnection,
+    employee_id: &str,
+    year: i32,
+    this_year: i32,
+) -> diesel::QueryResult<Overview> {
+    let balances = balances(conn, employee_id, year)?;
+    let all = store::requests_of(conn, employee_id)?;
+    let years = rules::years_to_show(&all, this_year);
+    let requests: Vec<LeaveRequest> = all.into_iter().filter(|r| r.first_day.year() == year).collect();
+    let names = Names::load(conn, &requests)?;
+    Ok(Overview { year, this_year, years, balances, requests, names })
+}
+
+/// Someone's leave as their profile shows it, when the actor may see it
+/// (HR, and their manager): `None` for anyone else.
+pub fn on_profile(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    target: &Employee,
+    year: i32,
+    this_year: i32,
+) -> diesel::QueryResult<Option<Overview>> {
+    if !actor.can(Action::ViewLeave, actor.relation_to(target)) {
+        return Ok(None);
+    }
+    leave_in_year(conn, &target.id, year, this_year).map(Some)
 }
 
 /// One's own balances in one calendar year.
@@ -589,20 +625,45 @@ pub async fn settings(state: &AppState, actor: &Actor) -> AppResult<Settings> {
 }
 
 /// Sets a type's yearly allowance from what HR typed (empty: unlimited).
-/// `Invalid` names the field `allowance`.
+/// `Invalid` names the field `allowance`. The most it carries over stays, but
+/// never more than the new allowance.
 pub async fn set_allowance(state: &AppState, actor: &Actor, type_id: String, typed: &str) -> AppResult<()> {
+    update_type(state, actor, type_id, typed, None).await
+}
+
+/// Sets a type's yearly allowance (empty: unlimited) and, when given, the
+/// most unused days it carries into the next year (empty: 0). `Invalid`
+/// names the fields `allowance` and `carry_over`.
+pub async fn update_type(
+    state: &AppState,
+    actor: &Actor,
+    type_id: String,
+    allowance: &str,
+    carry_over: Option<&str>,
+) -> AppResult<()> {
     authorize_settings(actor)?;
     let lookup = type_id.clone();
     let leave_type = state.db.run(move |conn| Ok(store::find_type(conn, &lookup)?)).await?.ok_or(AppError::NotFound)?;
-    let days = rules::parse_allowance(typed).map_err(|why| AppError::invalid("allowance", why))?;
+    let days = rules::parse_allowance(allowance).map_err(|why| AppError::invalid("allowance", why))?;
+    let carry = match carry_over {
+        Some(typed) => rules::parse_carry_over(typed, days).map_err(|why| AppError::invalid("carry_over", why))?,
+        None => days.map_or(0, |d| leave_type.max_carry_over_half_days.min(d * 2)),
+    };
     let now = state.clock.now();
     let show = |d: Option<i32>| d.map_or_else(|| "unlimited".to_owned(), |d| d.to_string());
-    let detail = format!("{}: {} -> {}", leave_type.id, show(leave_type.yearly_allowance_days), show(days));
+    let detail = format!(
+        "{}: {} -> {}, carry-over {} -> {}",
+        leave_type.id,
+        show(leave_type.yearly_allowance_days),
+        show(days),
+        crate::display::format_days(leave_type.max_carry_over_half_days),
+        crate::display::format_days(carry)
+    );
     let who = Who::of(actor);
     state
         .db
         .atomic(move |conn| {
-            if !store::set_allowance(conn, &leave_type.id, days, now)? {
+            if !store::set_allowance_and_carry_over(conn, &leave_type.id, days, carry, now)? {
                 return Err(AppError::NotFound);
             }
             audit::record(conn, now, Event::LeaveTypeUpdated, who.entry().detail(&detail))?;

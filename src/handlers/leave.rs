@@ -101,6 +101,10 @@ pub struct BalanceView {
     pub name: String,
     /// "25 days" or "Unlimited".
     pub allowance: String,
+    /// "Pro-rated from the hire date", when the year's allowance is.
+    pub allowance_note: Option<&'static str>,
+    /// "Carried over from 2025: 3 days", when anything was.
+    pub carried: Option<String>,
     pub taken: String,
     pub pending: String,
     /// `None` for unlimited types.
@@ -114,12 +118,39 @@ impl BalanceView {
         BalanceView {
             name: balance.leave_type.name.clone(),
             allowance: balance.allowance.map_or_else(|| "Unlimited".into(), days_phrase),
+            allowance_note: balance.prorated.then_some("Pro-rated from the hire date"),
+            carried: (balance.carried > 0)
+                .then(|| format!("Carried over from {}: {}", balance.year - 1, days_phrase(balance.carried))),
             taken: format_days(balance.taken),
             pending: format_days(balance.pending),
             left: balance.left().map(format_days),
             overdrawn: balance.left().is_some_and(|l| l < 0),
         }
     }
+}
+
+/// A year as asked for in `?year=`: empty is `None` (this year); anything
+/// but a number is a 400. The domain checks the range.
+pub fn asked_year(text: Option<&str>) -> Result<Option<i32>, crate::error::AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| crate::error::AppError::BadRequest("Choose a year as a number, like 2026.".into())),
+    }
+}
+
+/// One link of the year switcher.
+pub struct YearLink {
+    pub year: i32,
+    pub href: String,
+    pub current: bool,
+}
+
+/// Links to each of `years` at `path?year=`, the one shown marked.
+pub fn year_links(path: &str, years: &[i32], shown: i32) -> Vec<YearLink> {
+    years.iter().map(|&year| YearLink { year, href: format!("{path}?year={year}"), current: year == shown }).collect()
 }
 
 /// "Annual leave" with what is left: for the type select.

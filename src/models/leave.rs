@@ -80,6 +80,8 @@ pub struct LeaveType {
     pub yearly_allowance_days: Option<i32>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The most unused days that carry into the next year, in half days.
+    pub max_carry_over_half_days: i32,
 }
 
 impl LeaveType {
@@ -154,6 +156,25 @@ pub fn find_type(conn: &mut DbConnection, id: &str) -> QueryResult<Option<LeaveT
 pub fn set_allowance(conn: &mut DbConnection, id: &str, days: Option<i32>, now: Timestamp) -> QueryResult<bool> {
     let updated = diesel::update(leave_types::table.find(id))
         .set((leave_types::yearly_allowance_days.eq(days), leave_types::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(updated > 0)
+}
+
+/// Sets a type's allowance (`None`: unlimited) and the most it carries into
+/// the next year, in half days. Returns whether the type exists.
+pub fn set_allowance_and_carry_over(
+    conn: &mut DbConnection,
+    id: &str,
+    days: Option<i32>,
+    max_carry_over_half_days: i32,
+    now: Timestamp,
+) -> QueryResult<bool> {
+    let updated = diesel::update(leave_types::table.find(id))
+        .set((
+            leave_types::yearly_allowance_days.eq(days),
+            leave_types::max_carry_over_half_days.eq(max_carry_over_half_days),
+            leave_types::updated_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(updated > 0)
 }

@@ -110,6 +110,7 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
                 ("yearly_allowance_days", "integer", true),
                 ("created_at", "timestamp", false),
                 ("updated_at", "timestamp", false),
+                ("max_carry_over_half_days", "integer", false),
             ],
         ),
         t("public_holidays", &[("id", "text", false), ("day", "date", false), ("name", "text", false)]),

@@ -2,14 +2,17 @@
 //! `POST /employees/{id}/terminate`.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use serde::Deserialize;
 
 use crate::access::Actor;
 use crate::display::{employee_status_class, long_date};
 use crate::domain::employees::{self, Editor};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::{CsrfForm, CsrfOnly};
+use crate::handlers::leave::{BalanceView, RequestView, YearLink, asked_year, year_links};
 use crate::models::employee::Employee;
 use crate::notice::{Notice, Shown};
 use crate::page::Page;
@@ -58,6 +61,21 @@ pub struct ProfilePage {
     pub may_terminate: bool,
     pub may_invite: bool,
     pub notice: Option<&'static str>,
+    /// Their leave in one year, when the viewer may see it.
+    pub leave: Option<ProfileLeave>,
+}
+
+/// A person's leave in one year, as their profile shows it.
+pub struct ProfileLeave {
+    pub year: i32,
+    pub years: Vec<YearLink>,
+    pub balances: Vec<BalanceView>,
+    pub requests: Vec<RequestView>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileQuery {
+    year: Option<String>,
 }
 
 pub async fn profile(
@@ -66,8 +84,17 @@ pub async fn profile(
     page: Page,
     Path(id): Path<String>,
     shown: Shown,
+    query: Result<Query<ProfileQuery>, QueryRejection>,
 ) -> AppResult<Response> {
-    let p = employees::profile(&state, &actor, id).await?;
+    let Query(query) = query.map_err(|_| AppError::BadRequest("Choose a year as a number, like 2026.".into()))?;
+    let p = employees::profile(&state, &actor, id.clone(), asked_year(query.year.as_deref())?).await?;
+    let today = state.clock.now().date();
+    let leave = p.leave.map(|o| ProfileLeave {
+        year: o.year,
+        years: year_links(&format!("/employees/{id}"), &o.years, o.year),
+        balances: o.balances.iter().map(BalanceView::new).collect(),
+        requests: o.requests.iter().map(|r| RequestView::new(r, &o.names, today)).collect(),
+    });
     let target = p.target;
     let status = target.status();
     Ok(ok_page(&ProfilePage {
@@ -92,6 +119,7 @@ pub async fn profile(
         work_email: target.work_email,
         phone: target.phone,
         notice: shown.text(),
+        leave,
     }))
 }
 

@@ -1,12 +1,13 @@
 //! An employee's own leave: balances and requests, the request form, the
 //! detail page, cancelling.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{BalanceView, RequestView, not_linked, type_option_label};
+use super::{BalanceView, RequestView, YearLink, asked_year, not_linked, type_option_label, year_links};
 use crate::access::Actor;
 use crate::display::iso_date;
 use crate::domain::leave::{self, RequestInput, rules};
@@ -26,21 +27,37 @@ pub struct IndexPage {
     pub layout: Layout,
     pub csrf_token: String,
     pub year: i32,
+    pub this_year: i32,
+    pub years: Vec<YearLink>,
     pub balances: Vec<BalanceView>,
     pub requests: Vec<RequestView>,
     pub notice: Option<&'static str>,
 }
 
-pub async fn index(State(state): State<AppState>, actor: Actor, page: Page, shown: Shown) -> AppResult<Response> {
+#[derive(Debug, Default, Deserialize)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    shown: Shown,
+    query: Result<Query<YearQuery>, QueryRejection>,
+) -> AppResult<Response> {
     if actor.employee.is_none() {
         return Ok(not_linked(&page));
     }
-    let overview = leave::overview(&state, &actor).await?;
+    let Query(query) = query.map_err(|_| AppError::BadRequest("Choose a year as a number, like 2026.".into()))?;
+    let overview = leave::overview(&state, &actor, asked_year(query.year.as_deref())?).await?;
     let today = state.clock.now().date();
     Ok(ok_page(&IndexPage {
         layout: page.layout(),
         csrf_token: page.csrf_token(),
         year: overview.year,
+        this_year: overview.this_year,
+        years: year_links("/leave", &overview.years, overview.year),
         balances: overview.balances.iter().map(BalanceView::new).collect(),
         requests: overview.requests.iter().map(|r| RequestView::new(r, &overview.names, today)).collect(),
         notice: shown.text(),

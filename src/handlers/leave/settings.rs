@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::access::Actor;
-use crate::display::{iso_date, long_date};
+use crate::display::{days_phrase, format_days, iso_date, long_date};
 use crate::domain::leave::{self, rules::MAX_ALLOWANCE_DAYS};
 use crate::error::{AppError, AppResult};
 use crate::forms::{CsrfForm, CsrfOnly, CsrfProtected};
@@ -25,6 +25,11 @@ pub struct TypeRow {
     pub allowance: String,
     pub summary: String,
     pub error: Option<String>,
+    /// What the carry-over field shows: the stored days, or what was typed.
+    pub carry_over: String,
+    pub carry_error: Option<String>,
+    /// Unlimited types carry nothing over.
+    pub unlimited: bool,
 }
 
 pub struct HolidayRow {
@@ -55,11 +60,19 @@ pub struct SettingsPage {
     pub max_allowance: i32,
 }
 
+/// A type's form as sent, with what was wrong with it.
+struct TypeError {
+    id: String,
+    allowance: String,
+    carry_over: String,
+    allowance_error: Option<String>,
+    carry_error: Option<String>,
+}
+
 /// What a failed form puts back on the page.
 #[derive(Default)]
 struct Kept {
-    /// (type id, typed value, error)
-    type_error: Option<(String, String, String)>,
+    type_error: Option<TypeError>,
     new_day: String,
     new_name: String,
     day_error: Option<String>,
@@ -80,16 +93,22 @@ async fn settings_page(
         .into_iter()
         .map(|t| {
             let stored = t.yearly_allowance_days.map(|d| d.to_string()).unwrap_or_default();
+            let carry = t.max_carry_over_half_days;
             let summary = match t.yearly_allowance_days {
                 Some(1) => "1 day a year".to_owned(),
                 Some(d) => format!("{d} days a year"),
                 None => "Unlimited".to_owned(),
             };
-            let (allowance, error) = match &kept.type_error {
-                Some((id, typed, error)) if *id == t.id => (typed.clone(), Some(error.clone())),
-                _ => (stored, None),
+            let summary =
+                if carry > 0 { format!("{summary}; up to {} carried over", days_phrase(carry)) } else { summary };
+            let (allowance, error, carry_over, carry_error) = match &kept.type_error {
+                Some(e) if e.id == t.id => {
+                    (e.allowance.clone(), e.allowance_error.clone(), e.carry_over.clone(), e.carry_error.clone())
+                }
+                _ => (stored, None, format_days(carry), None),
             };
-            TypeRow { id: t.id, name: t.name, allowance, summary, error }
+            let unlimited = t.yearly_allowance_days.is_none();
+            TypeRow { id: t.id, name: t.name, allowance, summary, error, carry_over, carry_error, unlimited }
         })
         .collect();
     let years = [today.year(), today.year() + 1]
@@ -136,6 +155,8 @@ pub async fn show(State(state): State<AppState>, actor: Actor, page: Page, shown
 pub struct AllowanceForm {
     #[serde(default)]
     allowance: String,
+    /// Absent from older forms: the most carried over then stays.
+    carry_over: Option<String>,
     #[serde(default)]
     csrf_token: String,
 }
@@ -153,11 +174,17 @@ pub async fn update_type(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<AllowanceForm>,
 ) -> AppResult<Response> {
-    match leave::set_allowance(&state, &actor, id.clone(), &form.allowance).await {
+    match leave::update_type(&state, &actor, id.clone(), &form.allowance, form.carry_over.as_deref()).await {
         Ok(()) => Ok(Notice::TypeSaved.redirect(SETTINGS_PATH)),
         Err(AppError::Invalid(errors)) => {
-            let error = errors.get("allowance").unwrap_or_default().to_owned();
-            let kept = Kept { type_error: Some((id, form.allowance.trim().to_owned(), error)), ..Default::default() };
+            let type_error = TypeError {
+                id,
+                allowance: form.allowance.trim().to_owned(),
+                carry_over: form.carry_over.as_deref().unwrap_or_default().trim().to_owned(),
+                allowance_error: errors.get("allowance").map(str::to_owned),
+                carry_error: errors.get("carry_over").map(str::to_owned),
+            };
+            let kept = Kept { type_error: Some(type_error), ..Default::default() };
             settings_page(&state, &actor, &page, StatusCode::UNPROCESSABLE_ENTITY, kept, None).await
         }
         Err(e) => Err(e),
