@@ -103,16 +103,21 @@ where
                 AppError::BadRequest("The body could not be read.".into())
             }
         })?;
-        match serde_json::from_slice::<T>(&body) {
-            Ok(value) => Ok(ApiJson(value)),
-            Err(e) if e.is_data() => Err(ApiError::BadShape(format!("The body does not fit this route: {e}."))),
-            Err(e) => Err(AppError::BadRequest(format!(
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::from(AppError::BadRequest(format!(
                 "The body is not valid JSON (line {}, column {}).",
                 e.line(),
                 e.column()
-            ))
-            .into()),
+            )))
+        })?;
+        // Every body of this API is an object. serde would also fill a struct
+        // from an array, field by field (`["a@b.c", "pw"]`): refuse that here.
+        if !value.is_object() {
+            return Err(ApiError::BadShape("The body must be a JSON object, like {\"name\": \"...\"}.".into()));
         }
+        serde_json::from_value::<T>(value)
+            .map(ApiJson)
+            .map_err(|e| ApiError::BadShape(format!("The body does not fit this route: {e}.")))
     }
 }
 

@@ -305,6 +305,9 @@ backend_tests! {
             (send("POST", "/api/v1/auth/login", None, "{}"), StatusCode::UNSUPPORTED_MEDIA_TYPE),
             (send("POST", "/api/v1/auth/login", Some("application/json"), r#"{"email": 5}"#), StatusCode::UNPROCESSABLE_ENTITY),
             (send("POST", "/api/v1/auth/login", Some("application/json"), &"x".repeat(40_000)), StatusCode::PAYLOAD_TOO_LARGE),
+            // serde would fill the struct from an array, field by field.
+            (send("POST", "/api/v1/auth/login", Some("application/json"), r#"["sa@example.com", "correct horse battery staple"]"#), StatusCode::UNPROCESSABLE_ENTITY),
+            (send("POST", "/api/v1/auth/login", Some("application/json"), "null"), StatusCode::UNPROCESSABLE_ENTITY),
             (send("GET", "/api/v1/no-such-thing", None, ""), StatusCode::NOT_FOUND),
             (send("GET", "/api/v2/me", None, ""), StatusCode::NOT_FOUND),
             (send("DELETE", "/api/v1/me", None, ""), StatusCode::METHOD_NOT_ALLOWED),
