@@ -202,8 +202,8 @@ async fn connection_loop(addr: SocketAddr, work: Work, mut jar: Jar, until: Inst
         let started = Instant::now();
         let ok = match &work {
             Work::Get { path, credential, expect } => {
-                let headers: Vec<_> = credential.iter().map(|(name, value)| (name.clone(), value.as_str())).collect();
-                matches!(conn.request("GET", path, &headers, None).await, Ok((s, _, _)) if s == *expect)
+                let header = credential.as_ref().map(|(name, value)| (name.clone(), value.as_str()));
+                matches!(conn.request("GET", path, header.as_slice(), None).await, Ok((s, _, _)) if s == *expect)
             }
             Work::RefreshChain { expired_access } => {
                 let refresh = jar.get("hrms_refresh").unwrap_or_default().to_owned();
