@@ -66,6 +66,17 @@ pub fn layout(
     }
 }
 
+impl Page {
+    /// The same page with the Approvals tab read again: for a page rendered
+    /// after decisions that changed what waits.
+    pub async fn with_fresh_queue(mut self, state: &AppState) -> Self {
+        if let (Some(user), Some(nav)) = (&self.user, self.layout.user.as_mut()) {
+            nav.links = access::navigation(user.role, queue_facts(state, Some(user)).await);
+        }
+        self
+    }
+}
+
 impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {

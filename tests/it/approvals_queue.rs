@@ -277,6 +277,7 @@ backend_tests! {
         );
         assert_eq!(app.count_events("leave_approved").await, 2);
         assert!(ticked(&res).is_empty(), "the queue below is empty now");
+        assert!(nav(&res).contains(r#"<a href="/leave/approvals">Approvals</a>"#), "the tab counts what waits now");
     }
 
     async fn an_employee_can_neither_decide_nor_bulk_decide_another_teams_request_by_its_id() {

@@ -332,6 +332,7 @@ pub async fn bulk(
 ) -> AppResult<Response> {
     match leave::approvals::approve_many(&state, &actor, form.ids).await {
         Ok(outcome) => {
+            let page = page.with_fresh_queue(&state).await;
             let extras = Extras { bulk: Some(bulk_report(&outcome)), ..Extras::default() };
             render_queue(&state, &actor, &page, &form.params, StatusCode::OK, extras).await
         }
