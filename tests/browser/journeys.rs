@@ -403,6 +403,9 @@ pub async fn leave_request_approved(rig: &Rig) -> Result<()> {
     // Mona, in a third browser: the request waits for her, and she approves.
     let mona = rig.another_browser().await?;
     sign_in(&mona, &MONA).await?;
+    let approve_here = r#"form.approve-in-place button[value=approve]"#;
+    ensure!(mona.exists(approve_here).await?, "Mona's dashboard offers no Approve button for Eli's request");
+    mona.screenshots("mona-dashboard").await?;
     mona.click_and_wait(r#"nav a[href="/leave/approvals"]"#).await?;
     let rows = mona.client.find_all(Locator::Css("#mine tbody tr")).await?;
     ensure!(rows.len() == 1, "Mona's approvals list {} requests from her team, expected Eli's one", rows.len());
@@ -412,7 +415,7 @@ pub async fn leave_request_approved(rig: &Rig) -> Result<()> {
     }
     ensure!(cell(&mona, "#mine tbody tr", "Days").await? == "3", "the request is not for 3 days: {row:?}");
     mona.screenshots("mona-before-approving").await?;
-    mona.fill("#mine tbody tr input[name=comment]", APPROVAL_COMMENT).await?;
+    mona.fill("#mine tbody tr [name=comment]", APPROVAL_COMMENT).await?;
     mona.click_and_wait(r#"#mine tbody tr button[name=decision][value=approve]"#).await?;
     ensure!(mona.path().await? == "/leave/approvals", "approving led to {}", mona.where_am_i().await);
     let notice = mona.text(".alert-info").await?;
@@ -573,3 +576,68 @@ pub async fn api_docs_offline(rig: &Rig) -> Result<()> {
     ensure!(status.trim() == "401", "Try it out on sign-in answered {status:?}");
     rig.screenshots_at("api-docs-try-login", login).await
 }
+
+/// The demo organisation (200 people), made with `hrms demo` before the
+/// server starts. Its HR person is `DEMO_HR`.
+pub async fn demo_organisation(database_url: &str) -> Result<()> {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hrms"))
+        .args(["demo", "--database-url", database_url, "--bcrypt-cost", "4", "--password", PASSWORD])
+        .output()
+        .await
+        .context("running hrms demo")?;
+    let printed = String::from_utf8_lossy(&out.stdout);
+    ensure!(out.status.success(), "hrms demo failed: {printed}{}", String::from_utf8_lossy(&out.stderr));
+    ensure!(printed.contains(DEMO_HR.email), "the demo's HR person is not {}: {printed}", DEMO_HR.email);
+    Ok(())
+}
+
+const DEMO_HR: Person = Person { name: "Farid Johnson", email: "farid.johnson@example.com" };
+
+/// HR at company scale: the Approvals tab counts what waits, the queue is
+/// paged and filtered, and two ticked requests are approved at once.
+pub async fn approvals_at_scale(rig: &Rig) -> Result<()> {
+    sign_in(rig, &DEMO_HR).await?;
+    let tab = rig.text(r#"nav a[href="/leave/approvals"]"#).await?;
+    ensure!(tab.starts_with("Approvals (") && tab.ends_with(')'), "the Approvals tab reads {tab:?}, without a count");
+    rig.click_and_wait(r#"nav a[href="/leave/approvals"]"#).await?;
+    let rows = rig.client.find_all(Locator::Css("#others tbody tr, #mine tbody tr")).await?;
+    ensure!(rows.len() == 25, "the first page of HR's queue has {} requests, expected 25", rows.len());
+    ensure!(rig.exists(r#"nav.pagination a[rel="next"]"#).await?, "no link to the next page");
+    rig.screenshots("hr-queue").await?;
+    rig.screenshots_at("hr-queue-rows", "#others").await?;
+
+    // Filter by the first department in the list; the filter is kept.
+    let department = rig.script("return document.querySelector('#department').options[1].value;", vec![]).await?;
+    let department = department.as_str().context("a department")?.to_owned();
+    rig.script("document.querySelector('#department').value = arguments[0];", vec![json!(department)]).await?;
+    rig.click_and_wait(r#"form.queue-filters button[type=submit]"#).await?;
+    ensure!(rig.path().await? == "/leave/approvals", "filtering led to {}", rig.where_am_i().await);
+    let url = rig.client.current_url().await?;
+    ensure!(url.query().unwrap_or_default().contains(&department), "the address {url} lacks the department");
+
+    // Tick two and approve them together.
+    let boxes = rig.client.find_all(Locator::Css(r#"input[name="ids"][form="bulk"]"#)).await?;
+    ensure!(boxes.len() >= 2, "only {} requests in the department", boxes.len());
+    for checkbox in &boxes[..2] {
+        checkbox.click().await?;
+    }
+    rig.screenshots("hr-queue-ticked").await?;
+    rig.click_and_wait(r#"form#bulk button[type=submit]"#).await?;
+    let report = rig.text(".bulk-report").await?;
+    ensure!(report.starts_with("2 approved"), "after approving two the report reads {report:?}");
+    rig.screenshots("hr-bulk-approved").await?;
+
+    // A team lead approves from the dashboard and stays there.
+    let lead = rig.another_browser().await?;
+    sign_in(&lead, &DEMO_LEAD).await?;
+    let approve_here = r#"form.approve-in-place button[value=approve]"#;
+    ensure!(lead.exists(approve_here).await?, "the team lead's dashboard offers no Approve button");
+    lead.screenshots("lead-dashboard").await?;
+    lead.click_and_wait(approve_here).await?;
+    ensure!(lead.path().await? == "/dashboard", "approving from the dashboard led to {}", lead.where_am_i().await);
+    let notice = lead.text(".alert-info").await?;
+    ensure!(notice.contains("The request was approved"), "after approving the notice is {notice:?}");
+    Ok(())
+}
+
+const DEMO_LEAD: Person = Person { name: "Jonas Petrov", email: "jonas.petrov@example.com" };

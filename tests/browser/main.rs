@@ -71,3 +71,10 @@ async fn journey_8_api_docs_work_offline() {
         rig.run(journeys::api_docs_offline).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_9_approvals_at_company_scale() {
+    if let Some(rig) = Rig::start_with("9-approvals-at-scale", journeys::demo_organisation).await {
+        rig.run(journeys::approvals_at_scale).await;
+    }
+}
