@@ -142,6 +142,7 @@ impl From<RequestPage> for List<LeaveRequestOut> {
 pub struct YearQuery {
     /// The calendar year, from 2000 to 2100 (default: this year).
     #[serde(default)]
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -150,9 +151,11 @@ pub struct YearQuery {
 pub struct PageQuery {
     /// From 1 (default 1); a page past the end is empty.
     #[serde(default)]
+    #[param(minimum = 1)]
     pub page: Option<i64>,
     /// From 1 to 100 (default 25).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
