@@ -349,6 +349,23 @@ mod tests {
     }
 
     #[test]
+    fn the_approvals_tab_shows_for_hr_managers_and_approvers_with_the_count() {
+        let tab = |role, waiting, has_reports| {
+            navigation(role, Some(QueueFacts { waiting, has_reports }))
+                .into_iter()
+                .find(|(href, _)| *href == "/leave/approvals")
+                .map(|(_, label)| label)
+        };
+        assert_eq!(tab(Role::Employee, 0, false), None, "nothing to decide");
+        assert_eq!(tab(Role::Employee, 0, true).as_deref(), Some("Approvals"));
+        assert_eq!(tab(Role::Employee, 3, false).as_deref(), Some("Approvals (3)"), "routed to them");
+        assert_eq!(tab(Role::Hr, 0, false).as_deref(), Some("Approvals"));
+        assert_eq!(tab(Role::Admin, 12, false).as_deref(), Some("Approvals (12)"));
+        let unknown = |role| navigation(role, None).iter().any(|(href, _)| *href == "/leave/approvals");
+        assert!(unknown(Role::Hr) && !unknown(Role::Employee), "unread facts: only those who see every request");
+    }
+
+    #[test]
     fn nobody_acts_on_an_account_with_more_power() {
         use Role::{Admin, Employee, Hr};
         #[rustfmt::skip]
