@@ -4,12 +4,12 @@
 mod helpers;
 
 mod account;
+mod admin;
 mod api_auth;
+mod api_client_example;
 mod api_leave;
 mod api_people;
 mod approvals_queue;
-mod admin;
-mod api_client_example;
 mod auth_flow;
 mod connections;
 mod csrf_and_input;
