@@ -380,7 +380,7 @@ pub async fn leave_organisation(database_url: &str) -> Result<()> {
 }
 
 pub async fn leave_request_approved(rig: &Rig) -> Result<()> {
-    // HR, in the first browser: Eli reports to Mona from now on.
+    // HR, in the first browser: Eli reports to Mona from now on, and joined in January.
     sign_in(rig, &HANA).await?;
     set_manager(rig, &ELI, &MONA).await?;
 
@@ -450,6 +450,10 @@ async fn set_manager(hr: &Browser, who: &Person, manager: &Person) -> Result<()>
     ensure!(heading.contains(who.name), "the profile heading is {heading:?}, not {}", who.name);
     hr.click_and_wait(r#".page-header a[href$="/edit"]"#).await?;
     hr.select_starting_with("#manager_id", &format!("{} (", manager.name)).await?;
+    // The account was created today; HR records that the person joined in
+    // January, so that this year's allowance is not pro-rated to a few days.
+    let january = format!("{}-01-01", time::OffsetDateTime::now_utc().year());
+    hr.set_value("#hire_date", &january).await?;
     hr.click_and_wait(r#"main form.form button[type=submit]"#).await?;
     ensure!(hr.path().await?.starts_with("/employees/"), "saving the record led to {}", hr.where_am_i().await);
     ensure!(!hr.exists(".field-invalid").await?, "the edit form refused the change: {}", hr.text("main").await?);
