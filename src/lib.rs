@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod demo;
 pub mod display;
