@@ -42,6 +42,8 @@ pub enum Action {
     DecideLeave,
     /// The queue of every pending request in the company.
     ViewAllPendingLeave,
+    /// Every request in the company, whatever its status, and the leave report.
+    ViewAllLeave,
     ManageLeaveTypes,
     ManageHolidays,
     /// One's own sessions and password.
@@ -109,7 +111,7 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
         ViewTerminatedStaff | CreateEmployee | InviteEmployee | EditEmployee | ManageDepartments => hr,
         // Nobody ends their own employment.
         TerminateEmployee => hr && relation != Relation::Own,
-        ViewAllPendingLeave | ManageLeaveTypes | ManageHolidays => hr,
+        ViewAllPendingLeave | ViewAllLeave | ManageLeaveTypes | ManageHolidays => hr,
         EditPhone => relation == Relation::Own || hr,
         RequestLeave | CancelLeave => relation == Relation::Own,
         ViewLeave => relation != Relation::Other || hr,
@@ -330,6 +332,7 @@ mod tests {
             (CancelLeave,          [ALL,   NONE,        NONE,    NONE]),
             (DecideLeave,          [NONE,  HR,          ALL,     HR]),
             (ViewAllPendingLeave,  [HR,    HR,          HR,      HR]),
+            (ViewAllLeave,         [HR,    HR,          HR,      HR]),
             (ManageLeaveTypes,     [HR,    HR,          HR,      HR]),
             (ManageHolidays,       [HR,    HR,          HR,      HR]),
             (ManageOwnAccount,     [ALL,   ALL,         ALL,     ALL]),

@@ -45,6 +45,8 @@ pub fn build_app(state: AppState) -> Router {
         .route("/leave", get(leave::requests::index).post(leave::requests::create))
         .route("/leave/new", get(leave::requests::new_form))
         .route("/leave/approvals", get(leave::approvals::queue))
+        .route("/leave/requests", get(leave::reports::list))
+        .route("/leave/requests.csv", get(leave::reports::list_csv))
         .route("/leave/approvals/bulk", post(leave::approvals::bulk))
         .route("/leave/settings", get(leave::settings::show))
         .route("/leave/types/{id}", post(leave::settings::update_type))

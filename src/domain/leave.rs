@@ -9,6 +9,7 @@
 
 pub mod approvals;
 pub mod notify;
+pub mod reports;
 pub mod rules;
 
 use std::collections::HashMap;

@@ -159,7 +159,7 @@ diesel::define_sql_function! {
 }
 
 /// `%text%` for a case-insensitive LIKE, with the wildcards in `text` escaped.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut pattern = String::from("%");
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {

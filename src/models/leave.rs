@@ -562,3 +562,69 @@ pub fn user_has_reports(conn: &mut DbConnection, user_id: &str) -> QueryResult<b
         .optional()?;
     Ok(report.is_some())
 }
+
+// ---------- HR's list of every request ----------
+
+/// What HR's list of every request is narrowed to: the queue's filters, a
+/// part of the person's name and a status; `None`: any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllFilter {
+    pub queue: QueueFilter,
+    pub person: Option<String>,
+    pub status: Option<LeaveStatus>,
+}
+
+diesel::define_sql_function! {
+    /// Lower-cases text, for the name search.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+fn all_query(filter: &AllFilter) -> leave_requests::BoxedQuery<'static, Backend> {
+    use crate::models::employee::contains_pattern;
+    let mut query = leave_requests::table.into_boxed();
+    let queue = &filter.queue;
+    if let Some(department_id) = &queue.department_id {
+        let staff = employees::table.filter(employees::department_id.eq(department_id.clone())).select(employees::id);
+        query = query.filter(leave_requests::employee_id.eq_any(staff));
+    }
+    if let Some(person) = &filter.person {
+        let named = employees::table
+            .filter(lower(employees::full_name).like(contains_pattern(person)).escape('\\'))
+            .select(employees::id);
+        query = query.filter(leave_requests::employee_id.eq_any(named));
+    }
+    if let Some(type_id) = &queue.leave_type_id {
+        query = query.filter(leave_requests::leave_type_id.eq(type_id.clone()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(status_is(status));
+    }
+    if let Some(from) = queue.from {
+        query = query.filter(leave_requests::last_day.ge(from));
+    }
+    if let Some(to) = queue.to {
+        query = query.filter(leave_requests::first_day.le(to));
+    }
+    query
+}
+
+/// How many requests match `filter`.
+pub fn count_all(conn: &mut DbConnection, filter: &AllFilter) -> QueryResult<i64> {
+    all_query(filter).count().get_result(conn)
+}
+
+/// One page of the requests matching `filter`, newest first (ties by id, so
+/// that pages neither repeat nor skip a request).
+pub fn all_page(
+    conn: &mut DbConnection,
+    filter: &AllFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<LeaveRequest>> {
+    all_query(filter)
+        .order((leave_requests::created_at.desc(), leave_requests::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(LeaveRequest::as_select())
+        .load(conn)
+}

@@ -19,6 +19,7 @@ mod employees;
 mod hardening;
 mod instances;
 mod leave;
+mod leave_reports;
 mod leave_year;
 mod mail;
 mod mail_files;

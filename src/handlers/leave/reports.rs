@@ -1,0 +1,203 @@
+//! HR's view of leave: every request in the company, filtered and paged
+//! (`/leave/requests`), and the same list as a CSV download
+//! (`/leave/requests.csv`).
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use super::RequestView;
+use crate::access::Actor;
+use crate::display::Pager;
+use crate::domain::leave::reports::{self, AllQuery, PER_PAGE};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::handlers::employees::SelectOption;
+use crate::models::leave::LeaveStatus;
+use crate::page::Page;
+use crate::state::AppState;
+use crate::templates::{Layout, render_page};
+
+const LIST: &str = "/leave/requests";
+
+/// The filters in the query string.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct AllParams {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default, rename = "type")]
+    leave_type: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: String,
+}
+
+impl AllParams {
+    fn query(&self) -> AllQuery {
+        AllQuery {
+            person: self.person.clone(),
+            department: self.department.clone(),
+            leave_type: self.leave_type.clone(),
+            status: self.status.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            page: self.page.clone(),
+        }
+    }
+
+    /// The filters (not the page) as query parameters, the empty ones left out.
+    fn filters(&self) -> Vec<(&'static str, String)> {
+        let mut params = vec![
+            ("person", self.person.trim().to_owned()),
+            ("department", self.department.trim().to_owned()),
+            ("type", self.leave_type.trim().to_owned()),
+            ("status", self.status.trim().to_owned()),
+            ("from", self.from.trim().to_owned()),
+            ("to", self.to.trim().to_owned()),
+        ];
+        params.retain(|(_, v)| !v.is_empty());
+        params
+    }
+}
+
+fn read_params(params: Result<Query<AllParams>, QueryRejection>) -> AppResult<AllParams> {
+    let Query(params) = params.map_err(|_| {
+        AppError::BadRequest("The filters in this address could not be read. Open All requests again.".into())
+    })?;
+    Ok(params)
+}
+
+#[derive(askama::Template)]
+#[template(path = "leave/all_requests.html")]
+pub struct AllRequestsPage {
+    pub layout: Layout,
+    pub rows: Vec<RequestView>,
+    pub person: String,
+    pub departments: Vec<SelectOption>,
+    pub types: Vec<SelectOption>,
+    pub statuses: Vec<SelectOption>,
+    pub from: String,
+    pub to: String,
+    pub errors: FieldErrors,
+    pub filtered: bool,
+    pub pager: Pager,
+    /// The download of this selection.
+    pub csv_href: String,
+}
+
+/// `GET /leave/requests`: HR's list of every request.
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    params: Result<Query<AllParams>, QueryRejection>,
+) -> AppResult<Response> {
+    let params = read_params(params)?;
+    let shown = reports::all_requests(&state, &actor, &params.query()).await?;
+    let today = state.clock.now().date();
+    let options = |all: Vec<(String, String)>, current: &str, any: &str| {
+        let mut options = vec![SelectOption::new("", any, current)];
+        options.extend(all.into_iter().map(|(id, name)| SelectOption::new(id, name, current)));
+        options
+    };
+    let departments = options(
+        shown.departments.into_iter().map(|d| (d.id, d.name)).collect(),
+        params.department.trim(),
+        "Any department",
+    );
+    let types =
+        options(shown.types.into_iter().map(|t| (t.id, t.name)).collect(), params.leave_type.trim(), "Any type");
+    let statuses = options(
+        LeaveStatus::ALL
+            .into_iter()
+            .map(|s| (s.as_str().to_owned(), crate::display::leave_status_label(s).to_owned()))
+            .collect(),
+        params.status.trim(),
+        "Any status",
+    );
+    let filters = params.filters();
+    let pairs: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, rows, errors, pager) = match shown.listing {
+        Ok(listing) => {
+            let pages = ((listing.total + PER_PAGE - 1) / PER_PAGE).max(1);
+            let pager = Pager {
+                page: listing.page,
+                pages,
+                total: listing.total,
+                per_page: PER_PAGE,
+                prev_href: None,
+                next_href: None,
+            }
+            .with_links(LIST, &pairs);
+            let rows = listing.requests.iter().map(|r| RequestView::new(r, &listing.names, today)).collect();
+            (StatusCode::OK, rows, FieldErrors::new(), pager)
+        }
+        Err(errors) => (StatusCode::BAD_REQUEST, Vec::new(), errors, Pager::new(None, 0, PER_PAGE)),
+    };
+    let csv_href = crate::display::page_href("/leave/requests.csv", &pairs, 1);
+    Ok(render_page(
+        status,
+        &AllRequestsPage {
+            layout: page.layout(),
+            rows,
+            person: params.person.trim().to_owned(),
+            departments,
+            types,
+            statuses,
+            from: params.from.trim().to_owned(),
+            to: params.to.trim().to_owned(),
+            errors,
+            filtered: !filters.is_empty(),
+            pager,
+            csv_href,
+        },
+    ))
+}
+
+/// The chunks of a download as a stream for the response body.
+struct Chunks(mpsc::Receiver<AppResult<String>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<String, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|c| c.map_err(|e| std::io::Error::other(e.to_string()))))
+    }
+}
+
+/// A CSV download streamed from `chunks`, saved as `filename`.
+pub fn csv_response(filename: &str, chunks: mpsc::Receiver<AppResult<String>>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(Chunks(chunks)),
+    )
+        .into_response()
+}
+
+/// `GET /leave/requests.csv`: the whole filtered list as CSV.
+pub async fn list_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Result<Query<AllParams>, QueryRejection>,
+) -> AppResult<Response> {
+    let params = read_params(params)?;
+    let chunks = reports::all_requests_csv(&state, &actor, &params.query()).await?;
+    Ok(csv_response("leave-requests.csv", chunks))
+}
