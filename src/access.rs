@@ -44,6 +44,10 @@ pub enum Action {
     ViewAllPendingLeave,
     /// Every request in the company, whatever its status, and the leave report.
     ViewAllLeave,
+    /// The month calendar of one's own team (relation `Own`): who is away, never why.
+    ViewTeamCalendar,
+    /// The month calendar of any department or the whole company.
+    ViewCompanyCalendar,
     ManageLeaveTypes,
     ManageHolidays,
     /// One's own sessions and password.
@@ -112,6 +116,8 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
         // Nobody ends their own employment.
         TerminateEmployee => hr && relation != Relation::Own,
         ViewAllPendingLeave | ViewAllLeave | ManageLeaveTypes | ManageHolidays => hr,
+        ViewTeamCalendar => relation == Relation::Own || hr,
+        ViewCompanyCalendar => hr,
         EditPhone => relation == Relation::Own || hr,
         RequestLeave | CancelLeave => relation == Relation::Own,
         ViewLeave => relation != Relation::Other || hr,
@@ -333,6 +339,8 @@ mod tests {
             (DecideLeave,          [NONE,  HR,          ALL,     HR]),
             (ViewAllPendingLeave,  [HR,    HR,          HR,      HR]),
             (ViewAllLeave,         [HR,    HR,          HR,      HR]),
+            (ViewTeamCalendar,     [ALL,   HR,          HR,      HR]),
+            (ViewCompanyCalendar,  [HR,    HR,          HR,      HR]),
             (ManageLeaveTypes,     [HR,    HR,          HR,      HR]),
             (ManageHolidays,       [HR,    HR,          HR,      HR]),
             (ManageOwnAccount,     [ALL,   ALL,         ALL,     ALL]),

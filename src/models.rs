@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod audit_search;
+pub mod calendar;
 pub mod department;
 pub mod employee;
 pub mod leave;

@@ -8,6 +8,7 @@
 //! with `access::allows` decides who may act on it.
 
 pub mod approvals;
+pub mod calendar;
 pub mod notify;
 pub mod reports;
 pub mod rules;

@@ -3,6 +3,7 @@
 //! What they share: who may see or decide a request, and how a request is shown.
 
 pub mod approvals;
+pub mod calendar;
 pub mod reports;
 pub mod requests;
 pub mod settings;

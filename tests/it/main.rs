@@ -11,6 +11,7 @@ mod api_leave;
 mod api_people;
 mod approvals_queue;
 mod auth_flow;
+mod calendar;
 mod connections;
 mod csrf_and_input;
 mod dashboard;
