@@ -279,23 +279,26 @@ pub struct Detail {
     pub is_own: bool,
     /// Whether the actor may decide it now.
     pub can_decide: bool,
+    /// When the actor may decide: the others in the team away on its days.
+    pub clashes: Vec<calendar::Clash>,
 }
 
 pub async fn detail(state: &AppState, actor: &Actor, id: String) -> AppResult<Detail> {
     let Visible { request, owner, relation } = visible(state, actor, id).await?;
     let year = request.first_day.year();
     let loaded = request.clone();
-    let (names, balance) = state
+    let waiting = rules::decision_outcome(request.status(), true).is_some();
+    let can_decide = waiting && actor.can(Action::DecideLeave, Relation::for_decision(actor, &request));
+    let (names, balance, clashes) = state
         .db
         .run(move |conn| {
             let names = Names::load(conn, std::slice::from_ref(&loaded))?;
             let leave_type = store::find_type(conn, &loaded.leave_type_id)?.ok_or(AppError::NotFound)?;
-            Ok((names, balance(conn, &owner.id, &leave_type, year)?))
+            let clashes = if can_decide { calendar::clashes(conn, &owner, &loaded)? } else { Vec::new() };
+            Ok((names, balance(conn, &owner.id, &leave_type, year)?, clashes))
         })
         .await?;
-    let waiting = rules::decision_outcome(request.status(), true).is_some();
-    let can_decide = waiting && actor.can(Action::DecideLeave, Relation::for_decision(actor, &request));
-    Ok(Detail { request, names, balance, is_own: relation == Relation::Own, can_decide })
+    Ok(Detail { request, names, balance, is_own: relation == Relation::Own, can_decide, clashes })
 }
 
 /// One page of the approvals queue as a single list: the requests routed to

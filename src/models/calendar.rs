@@ -70,3 +70,27 @@ pub fn absences_between(
     }
     Ok(all)
 }
+
+/// The approved and pending requests that share a day with `from..=to` of
+/// the others who report to `manager_id` (not `except_employee`), with their
+/// names: one query.
+pub fn teammates_away(
+    conn: &mut DbConnection,
+    manager_id: &str,
+    except_employee: &str,
+    from: Date,
+    to: Date,
+) -> QueryResult<Vec<(LeaveRequest, String)>> {
+    let statuses: Vec<&str> = LeaveStatus::ACTIVE.iter().map(|s| s.as_str()).collect();
+    leave_requests::table
+        .inner_join(employees::table.on(employees::id.eq(leave_requests::employee_id)))
+        .filter(employees::manager_id.eq(manager_id))
+        .filter(employees::id.ne(except_employee))
+        .filter(employees::status.ne(EmployeeStatus::Terminated.as_str()))
+        .filter(leave_requests::status.eq_any(statuses))
+        .filter(leave_requests::first_day.le(to))
+        .filter(leave_requests::last_day.ge(from))
+        .order((employees::full_name.asc(), leave_requests::first_day.asc()))
+        .select((LeaveRequest::as_select(), employees::full_name))
+        .load(conn)
+}

@@ -223,4 +223,29 @@ backend_tests! {
         let leave = rob.browser.get("/leave").await;
         assert!(leave.body.contains(r#"href="/leave/calendar""#), "the leave page links to the calendar");
     }
+
+    async fn the_decision_page_shows_who_else_in_the_team_is_away_then() {
+        let app = TestApp::new().await;
+        let mut c = company(&app).await;
+        // Another pending teammate, over 9-12 June.
+        let mut tia = person(&app, "Tia Teammate", "tia@example.com", Role::Employee, Some(&c.mia.employee_id)).await;
+        requested_because(&app, &mut tia, "2026-06-09", "2026-06-12", "Tia-private").await;
+        let sue_leave = {
+            let id = c.sue.employee_id.clone();
+            app.state.db.run(move |conn| Ok(leave::requests_of(conn, &id)?)).await.expect("requests")[0].id.clone()
+        };
+        let page = c.mia.browser.get(&format!("/leave/{sue_leave}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Your decision"), "Mia may decide");
+        assert!(
+            page.body.contains("<strong>Also away:</strong> Rob Report (approved, 9 Jun), Tia Teammate (pending, 9 Jun)"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("Ollie Outsider"), "another team's leave is not a clash");
+        assert!(!page.body.contains(ROB_REASON) && !page.body.contains("Tia-private"), "no reasons of others");
+        // Sue, who cannot decide her own request, is not shown the line.
+        let own = c.sue.browser.get(&format!("/leave/{sue_leave}")).await;
+        assert!(!own.body.contains("Also away"));
+    }
 }

@@ -163,6 +163,57 @@ pub async fn month(
         .await
 }
 
+/// Someone else in the team away (or asking to be) on some of a request's days.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clash {
+    pub name: String,
+    pub pending: bool,
+    /// The days shared with the request.
+    pub first: Date,
+    pub last: Date,
+}
+
+/// Who else reports to `owner`'s manager and is away, approved or pending,
+/// on any day of `request`: what the approver weighs. Nobody when the owner
+/// has no manager. Names and dates only, never a reason.
+pub fn clashes(
+    conn: &mut crate::db::DbConnection,
+    owner: &crate::models::employee::Employee,
+    request: &crate::models::leave::LeaveRequest,
+) -> diesel::QueryResult<Vec<Clash>> {
+    let Some(manager) = &owner.manager_id else { return Ok(Vec::new()) };
+    let rows = store::teammates_away(conn, manager, &owner.id, request.first_day, request.last_day)?;
+    Ok(rows
+        .into_iter()
+        .map(|(r, name)| Clash {
+            name,
+            pending: r.status() == LeaveStatus::Pending,
+            first: r.first_day.max(request.first_day),
+            last: r.last_day.min(request.last_day),
+        })
+        .collect())
+}
+
+/// "Ann (approved, 3–4 Jun), Bo (pending, 4 Jun)".
+pub fn clash_line(clashes: &[Clash]) -> String {
+    let day = |d: Date| format!("{} {}", d.day(), &d.month().to_string()[..3]);
+    clashes
+        .iter()
+        .map(|c| {
+            let status = if c.pending { "pending" } else { "approved" };
+            let days = if c.first == c.last {
+                day(c.first)
+            } else if c.first.month() == c.last.month() {
+                format!("{}–{}", c.first.day(), day(c.last))
+            } else {
+                format!("{} – {}", day(c.first), day(c.last))
+            };
+            format!("{} ({status}, {days})", c.name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;
@@ -185,5 +236,16 @@ mod tests {
         assert_eq!(month_end(date!(2028 - 02 - 01)), date!(2028 - 02 - 29));
         assert_eq!(month_end(date!(2026 - 12 - 01)), date!(2026 - 12 - 31));
         assert_eq!(month_key(date!(2026 - 03 - 17)), "2026-03");
+    }
+
+    #[test]
+    fn clashes_read_as_one_line() {
+        let clash = |name: &str, pending, first, last| Clash { name: name.into(), pending, first, last };
+        let line = clash_line(&[
+            clash("Ann", false, date!(2026 - 03 - 03), date!(2026 - 03 - 04)),
+            clash("Bo", true, date!(2026 - 03 - 04), date!(2026 - 03 - 04)),
+            clash("Cy", false, date!(2026 - 03 - 31), date!(2026 - 04 - 01)),
+        ]);
+        assert_eq!(line, "Ann (approved, 3–4 Mar), Bo (pending, 4 Mar), Cy (approved, 31 Mar – 1 Apr)");
     }
 }

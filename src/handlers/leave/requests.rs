@@ -191,6 +191,8 @@ pub struct DetailPage {
     pub request: RequestView,
     pub is_own: bool,
     pub can_decide: bool,
+    /// "Ann (approved, 3–4 Jun), ...": who else in the team is away then.
+    pub also_away: Option<String>,
     pub balance: BalanceView,
     pub balance_year: i32,
     /// Shown beside the comment field when a decision was refused.
@@ -218,6 +220,7 @@ pub(super) async fn detail_response(
             request: RequestView::new(&detail.request, &detail.names, today),
             is_own: detail.is_own,
             can_decide: detail.can_decide,
+            also_away: (!detail.clashes.is_empty()).then(|| leave::calendar::clash_line(&detail.clashes)),
             balance: BalanceView::new(&detail.balance),
             balance_year: detail.request.first_day.year(),
             decision_error,
