@@ -49,6 +49,8 @@ pub fn build_app(state: AppState) -> Router {
         .route("/leave/approvals/bulk", post(leave::approvals::bulk))
         .route("/leave/requests", get(leave::reports::list))
         .route("/leave/requests.csv", get(leave::reports::list_csv))
+        .route("/leave/report", get(leave::reports::report))
+        .route("/leave/report.csv", get(leave::reports::report_csv))
         .route("/leave/settings", get(leave::settings::show))
         .route("/leave/types/{id}", post(leave::settings::update_type))
         .route("/leave/holidays", post(leave::settings::add_holiday))

@@ -628,3 +628,14 @@ pub fn all_page(
         .select(LeaveRequest::as_select())
         .load(conn)
 }
+
+/// Every request that holds days (pending, approved, cancellation asked
+/// for) starting in `start..=end`, whoever made it: the leave report's one read.
+pub fn all_active_requests_between(conn: &mut DbConnection, start: Date, end: Date) -> QueryResult<Vec<LeaveRequest>> {
+    leave_requests::table
+        .filter(holding_days())
+        .filter(leave_requests::first_day.ge(start))
+        .filter(leave_requests::first_day.le(end))
+        .select(LeaveRequest::as_select())
+        .load(conn)
+}

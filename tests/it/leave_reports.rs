@@ -45,6 +45,20 @@ async fn stored(
     status: LeaveStatus,
     reason: &str,
 ) -> String {
+    stored_half_days(app, employee_id, leave_type, day, 2, status, reason).await
+}
+
+/// `stored`, for `half_days` (the request's last day is its first: the
+/// report only counts the half days).
+async fn stored_half_days(
+    app: &TestApp,
+    employee_id: &str,
+    leave_type: &str,
+    day: Date,
+    half_days: i32,
+    status: LeaveStatus,
+    reason: &str,
+) -> String {
     let (employee_id, leave_type, reason, now) =
         (employee_id.to_owned(), leave_type.to_owned(), reason.to_owned(), app.now());
     let id = app
@@ -61,7 +75,7 @@ async fn stored(
                     first_day: day,
                     last_day: day,
                     half_day: false,
-                    half_days: 2,
+                    half_days,
                     reason: &reason,
                     status: status.as_str(),
                     approver_employee_id: None,
@@ -87,6 +101,49 @@ fn listed(page: &Response) -> Vec<String> {
             rest[..rest.find('"').expect("quote")].to_owned()
         })
         .collect()
+}
+
+/// The text of each cell of each body row of a page's table.
+fn table_rows(page: &Response) -> Vec<Vec<String>> {
+    let body = &page.body[page.body.find("<tbody>").expect("a table")..];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let cell = &cell[cell.find('>').expect("cell") + 1..cell.find("</td>").expect("cell end")];
+                    let mut text = String::new();
+                    let mut in_tag = false;
+                    for c in cell.chars() {
+                        match c {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => text.push(c),
+                            _ => {}
+                        }
+                    }
+                    text.trim().to_owned()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Annual leave at 25 days a year with at most 3 days carried over, and
+/// Rob's requests (hired in 2024, so 3 days carry into 2025 as well): 20 days taken in 2025 (8 unused, 3 carried), 2 days taken
+/// and 1 pending in 2026, and a rejected one that does not count.
+async fn robs_year(app: &TestApp, rob: &str) {
+    let now = app.now();
+    app.state
+        .db
+        .run(move |conn| Ok(leave::set_allowance_and_carry_over(conn, "annual", Some(25), 6, now)?))
+        .await
+        .expect("carry-over");
+    stored_half_days(app, rob, "annual", date!(2025 - 03 - 02), 40, LeaveStatus::Approved, "").await;
+    stored_half_days(app, rob, "annual", date!(2026 - 07 - 06), 4, LeaveStatus::Approved, "").await;
+    stored_half_days(app, rob, "annual", date!(2026 - 08 - 03), 2, LeaveStatus::Pending, "").await;
+    stored_half_days(app, rob, "annual", date!(2026 - 09 - 07), 10, LeaveStatus::Rejected, "").await;
 }
 
 fn sorted(mut ids: Vec<String>) -> Vec<String> {
@@ -256,5 +313,75 @@ backend_tests! {
         let rows: Vec<&str> = res.body.split("\r\n").filter(|l| !l.is_empty()).skip(1).collect();
         assert_eq!(rows.len(), 1, "the filters apply");
         assert!(rows[0].contains(",Sue Sales,Sick leave,"), "{}", rows[0]);
+    }
+
+    async fn the_report_shows_allowance_carried_over_taken_pending_and_left_per_person_and_type() {
+        let app = TestApp::new().await;
+        let (_mia, rob) = team(&app).await;
+        let mut hana = person(&app, "Hana HR", "hana@example.com", Role::Hr, None).await;
+        robs_year(&app, &rob.employee_id).await;
+
+        let page = hana.browser.get("/leave/report?year=2026").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let rows = table_rows(&page);
+        let line = |who: &str, kind: &str| {
+            rows.iter().find(|r| r[0] == who && r[1] == kind).map(|r| r[2..].to_vec()).expect("a line")
+        };
+        // Employee, type | allowance, carried over, taken, pending, left.
+        assert_eq!(line("Rob Report", "Annual leave"), ["25", "3", "2", "1", "25"]);
+        assert_eq!(line("Mia Manager", "Annual leave"), ["25", "3", "0", "0", "28"], "everyone is listed (Mia carries 3 unused days from 2025)");
+        assert_eq!(line("Rob Report", "Unpaid leave"), ["No limit", "0", "0", "0", "No limit"]);
+        // The year before, through the year switcher.
+        assert!(page.body.contains(r#"href="/leave/report?year=2025""#));
+        let page = hana.browser.get("/leave/report?year=2025").await;
+        let rows = table_rows(&page);
+        let rob_2025 = rows.iter().find(|r| r[0] == "Rob Report" && r[1] == "Annual leave").expect("2025");
+        assert_eq!(rob_2025[2..], ["25", "3", "20", "0", "8"]);
+        // No year: this year's.
+        let page = hana.browser.get("/leave/report").await;
+        assert!(page.body.contains("<h1>Leave report 2026</h1>"));
+    }
+
+    async fn the_report_csv_has_a_header_and_a_line_per_person_and_type() {
+        let app = TestApp::new().await;
+        let (_mia, rob) = team(&app).await;
+        let mut hana = person(&app, "Hana HR", "hana@example.com", Role::Hr, None).await;
+        robs_year(&app, &rob.employee_id).await;
+
+        let res = hana.browser.get("/leave/report.csv?year=2026").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.header("content-type"), "text/csv; charset=utf-8");
+        assert_eq!(res.header("content-disposition"), r#"attachment; filename="leave-report-2026.csv""#);
+        let lines: Vec<&str> = res.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[0], "Employee,Employee number,Leave type,Allowance,Carried over,Taken,Pending,Left");
+        // Three people, three types each.
+        assert_eq!(lines.len(), 1 + 3 * 3, "{}", res.body);
+        let rob_annual = lines.iter().find(|l| l.starts_with("Rob Report,") && l.contains(",Annual leave,")).expect("Rob");
+        assert!(rob_annual.ends_with(",Annual leave,25,3,2,1,25"), "{rob_annual}");
+        let rob_unpaid = lines.iter().find(|l| l.starts_with("Rob Report,") && l.contains(",Unpaid leave,")).expect("Rob");
+        assert!(rob_unpaid.ends_with(",Unpaid leave,Unlimited,0,0,0,Unlimited"), "{rob_unpaid}");
+    }
+
+    async fn a_bad_report_year_gets_a_4xx_with_a_message() {
+        let app = TestApp::new().await;
+        let mut hana = person(&app, "Hana HR", "hana@example.com", Role::Hr, None).await;
+        for path in ["/leave/report", "/leave/report.csv"] {
+            for (year, message) in [("abc", "Enter a year like 2026."), ("1800", "Choose a year from 2000 to 2100."), ("99999999999", "Enter a year like 2026.")] {
+                let res = hana.browser.get(&format!("{path}?year={year}")).await;
+                assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{path} {year}");
+                assert!(res.body.contains(message), "{path} {year}: {}", res.body);
+            }
+        }
+    }
+
+    async fn people_who_are_not_hr_get_403_for_the_report_and_its_csv() {
+        let app = TestApp::new().await;
+        let (mut mia, mut rob) = team(&app).await;
+        for who in [&mut mia, &mut rob] {
+            for path in ["/leave/report", "/leave/report?year=2026", "/leave/report.csv?year=2026"] {
+                let res = who.browser.get(path).await;
+                assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
+            }
+        }
     }
 }

@@ -201,3 +201,93 @@ pub async fn list_csv(
     let chunks = reports::all_requests_csv(&state, &actor, &params.query()).await?;
     Ok(csv_response("leave-requests.csv", chunks))
 }
+
+// ---------- GET /leave/report ----------
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ReportParams {
+    #[serde(default)]
+    year: String,
+}
+
+impl ReportParams {
+    /// The year asked for; `None`: this year. Anything but a number is `Invalid` on `year`.
+    fn year(&self) -> AppResult<Option<i32>> {
+        match self.year.trim() {
+            "" => Ok(None),
+            typed => typed.parse().map(Some).map_err(|_| AppError::invalid("year", "Enter a year like 2026.")),
+        }
+    }
+}
+
+/// One line of the report: a person's balance of one type.
+pub struct ReportLine {
+    pub employee_id: String,
+    pub employee: String,
+    pub type_name: String,
+    pub allowance: String,
+    pub carried: String,
+    pub taken: String,
+    pub pending: String,
+    pub left: String,
+    pub overdrawn: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "leave/report.html")]
+pub struct ReportPage {
+    pub layout: Layout,
+    pub year: i32,
+    pub lines: Vec<ReportLine>,
+    pub people: usize,
+}
+
+fn read_report_params(params: Result<Query<ReportParams>, QueryRejection>) -> AppResult<Option<i32>> {
+    let Query(params) = params.map_err(|_| {
+        AppError::BadRequest("The year in this address could not be read. Open the report again.".into())
+    })?;
+    params.year()
+}
+
+/// `GET /leave/report?year=`: every current employee's balances in a year.
+pub async fn report(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> AppResult<Response> {
+    use crate::display::format_days;
+    let year = read_report_params(params)?;
+    let report = reports::leave_report(&state, &actor, year).await?;
+    let people = report.rows.len();
+    let mut lines = Vec::new();
+    for row in report.rows {
+        for b in &row.balances {
+            let left = b.left();
+            lines.push(ReportLine {
+                employee_id: row.employee.id.clone(),
+                employee: row.employee.full_name.clone(),
+                type_name: b.leave_type.name.clone(),
+                allowance: b.allowance.map(format_days).unwrap_or_else(|| "No limit".into()),
+                carried: format_days(b.carried),
+                taken: format_days(b.taken),
+                pending: format_days(b.pending),
+                left: left.map(format_days).unwrap_or_else(|| "No limit".into()),
+                overdrawn: left.is_some_and(|l| l < 0),
+            });
+        }
+    }
+    Ok(render_page(StatusCode::OK, &ReportPage { layout: page.layout(), year: report.year, lines, people }))
+}
+
+/// `GET /leave/report.csv?year=`: the report as CSV.
+pub async fn report_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> AppResult<Response> {
+    let year = read_report_params(params)?;
+    let report = reports::leave_report(&state, &actor, year).await?;
+    let chunks = reports::report_csv(&report);
+    Ok(csv_response(&format!("leave-report-{}.csv", report.year), chunks))
+}
