@@ -25,6 +25,14 @@ impl SelectOption {
         let selected = value == current;
         SelectOption { value, label: label.into(), selected }
     }
+
+    /// A select's options: `none` (the empty value: any, all, none) first,
+    /// then each `(value, label)`, the one equal to `current` selected.
+    pub fn with_none(none: &str, current: &str, all: impl IntoIterator<Item = (String, String)>) -> Vec<SelectOption> {
+        let mut options = vec![SelectOption::new("", none, current)];
+        options.extend(all.into_iter().map(|(value, label)| SelectOption::new(value, label, current)));
+        options
+    }
 }
 
 /// The select of people: current staff, by name, with their number.

@@ -195,8 +195,8 @@ pub async fn directory(
     } else {
         Vec::new()
     };
-    let mut department_options = vec![SelectOption::new("", "All departments", &params.department)];
-    department_options.extend(departments.into_iter().map(|d| SelectOption::new(d.id, d.name, &params.department)));
+    let department_options =
+        SelectOption::with_none("All departments", &params.department, departments.into_iter().map(|d| (d.id, d.name)));
 
     Ok(ok_page(&DirectoryPage {
         layout: page.layout(),

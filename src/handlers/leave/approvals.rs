@@ -151,18 +151,13 @@ async fn render_queue(
 ) -> AppResult<Response> {
     let shown = leave::approvals::approvals(state, actor, &params.query()).await?;
     let today = state.clock.now().date();
-    let options = |all: Vec<(String, String)>, current: &str, any: &str| {
-        let mut options = vec![SelectOption::new("", any, current)];
-        options.extend(all.into_iter().map(|(id, name)| SelectOption::new(id, name, current)));
-        options
-    };
-    let departments = options(
-        shown.departments.into_iter().map(|d| (d.id, d.name)).collect(),
-        params.department.trim(),
+    let departments = SelectOption::with_none(
         "Any department",
+        params.department.trim(),
+        shown.departments.into_iter().map(|d| (d.id, d.name)),
     );
     let types =
-        options(shown.types.into_iter().map(|t| (t.id, t.name)).collect(), params.leave_type.trim(), "Any type");
+        SelectOption::with_none("Any type", params.leave_type.trim(), shown.types.into_iter().map(|t| (t.id, t.name)));
     let Extras { notice, mut error, bulk, row_error } = extras;
     let (status, listing, errors) = match shown.listing {
         Ok(listing) => (status, Some(listing), FieldErrors::new()),

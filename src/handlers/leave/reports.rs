@@ -108,25 +108,17 @@ pub async fn list(
     let params = read_params(params)?;
     let shown = reports::all_requests(&state, &actor, &params.query()).await?;
     let today = state.clock.now().date();
-    let options = |all: Vec<(String, String)>, current: &str, any: &str| {
-        let mut options = vec![SelectOption::new("", any, current)];
-        options.extend(all.into_iter().map(|(id, name)| SelectOption::new(id, name, current)));
-        options
-    };
-    let departments = options(
-        shown.departments.into_iter().map(|d| (d.id, d.name)).collect(),
-        params.department.trim(),
+    let departments = SelectOption::with_none(
         "Any department",
+        params.department.trim(),
+        shown.departments.into_iter().map(|d| (d.id, d.name)),
     );
     let types =
-        options(shown.types.into_iter().map(|t| (t.id, t.name)).collect(), params.leave_type.trim(), "Any type");
-    let statuses = options(
-        LeaveStatus::ALL
-            .into_iter()
-            .map(|s| (s.as_str().to_owned(), crate::display::leave_status_label(s).to_owned()))
-            .collect(),
-        params.status.trim(),
+        SelectOption::with_none("Any type", params.leave_type.trim(), shown.types.into_iter().map(|t| (t.id, t.name)));
+    let statuses = SelectOption::with_none(
         "Any status",
+        params.status.trim(),
+        LeaveStatus::ALL.into_iter().map(|s| (s.as_str().to_owned(), crate::display::leave_status_label(s).to_owned())),
     );
     let filters = params.filters();
     let pairs: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
