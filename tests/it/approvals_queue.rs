@@ -6,9 +6,6 @@
 //! "Today" is the TestApp clock's Monday 1 June 2026.
 
 use axum::http::StatusCode;
-use diesel::prelude::*;
-use hrms::db::schema::employees;
-use hrms::models::department::{self, NewDepartment};
 use hrms::models::leave::{self, LeaveStatus, NewLeaveRequest};
 use hrms::models::new_id;
 use hrms::models::user::Role;
@@ -16,25 +13,7 @@ use time::macros::date;
 use time::{Date, Duration, Weekday};
 
 use crate::helpers::{Browser, Response, TestApp};
-use crate::leave::{cancel, person, requested, team};
-
-/// A department, with the given employees in it. Returns its id.
-async fn department_with(app: &TestApp, name: &str, members: &[&str]) -> String {
-    let (name, members, now) = (name.to_owned(), members.iter().map(|m| m.to_string()).collect::<Vec<_>>(), app.now());
-    app.state
-        .db
-        .run(move |conn| {
-            let id = new_id();
-            let new = NewDepartment { id: &id, name: &name, head_employee_id: None, created_at: now, updated_at: now };
-            assert!(department::insert(conn, &new)?);
-            for member in &members {
-                diesel::update(employees::table.find(member)).set(employees::department_id.eq(&id)).execute(conn)?;
-            }
-            Ok(id)
-        })
-        .await
-        .expect("department")
-}
+use crate::leave::{cancel, department_with, person, requested, team};
 
 /// Stores a pending one-day request of `employee_id` routed to `approver_id`,
 /// as the request form would have. Returns its id.

@@ -3,16 +3,13 @@
 //! "Today" is the TestApp clock's Monday 1 June 2026.
 
 use axum::http::StatusCode;
-use diesel::prelude::*;
-use hrms::db::schema::employees;
-use hrms::models::department::{self, NewDepartment};
 use hrms::models::leave;
 use hrms::models::new_id;
 use hrms::models::user::Role;
 use time::macros::date;
 
 use crate::helpers::{Browser, TestApp};
-use crate::leave::{Person, decide, person};
+use crate::leave::{Person, decide, department_with, person};
 
 /// Requests leave with a reason; returns the new request's id.
 async fn requested_because(app: &TestApp, who: &mut Person, first: &str, last: &str, reason: &str) -> String {
@@ -22,23 +19,6 @@ async fn requested_because(app: &TestApp, who: &mut Person, first: &str, last: &
     let id = who.employee_id.clone();
     let all = app.state.db.run(move |conn| Ok(leave::requests_of(conn, &id)?)).await.expect("requests");
     all.into_iter().find(|r| r.reason == reason).expect("stored").id
-}
-
-async fn department_with(app: &TestApp, name: &str, members: &[&str]) -> String {
-    let (name, members, now) = (name.to_owned(), members.iter().map(|m| m.to_string()).collect::<Vec<_>>(), app.now());
-    app.state
-        .db
-        .run(move |conn| {
-            let id = new_id();
-            let new = NewDepartment { id: &id, name: &name, head_employee_id: None, created_at: now, updated_at: now };
-            assert!(department::insert(conn, &new)?);
-            for member in &members {
-                diesel::update(employees::table.find(member)).set(employees::department_id.eq(&id)).execute(conn)?;
-            }
-            Ok(id)
-        })
-        .await
-        .expect("department")
 }
 
 /// Two teams: Mia manages Rob and Sue; Oscar manages Ollie. Rob's leave of

@@ -4,7 +4,10 @@
 //! Monday 1 June 2026.
 
 use axum::http::StatusCode;
+use diesel::prelude::*;
+use hrms::db::schema::employees;
 use hrms::domain::leave::Balance;
+use hrms::models::department::{self, NewDepartment};
 use hrms::models::employee::{self, EmployeeStatus, NewEmployee};
 use hrms::models::leave::{self, LeaveRequest};
 use hrms::models::new_id;
@@ -612,4 +615,22 @@ backend_tests! {
         assert!(form.body.contains("Annual leave (20 days left)"), "{}", form.body);
         assert!(form.body.contains("Unpaid leave (unlimited)"));
     }
+}
+
+/// A department with `members` (employee ids) in it. Returns its id.
+pub async fn department_with(app: &TestApp, name: &str, members: &[&str]) -> String {
+    let (name, members, now) = (name.to_owned(), members.iter().map(|m| m.to_string()).collect::<Vec<_>>(), app.now());
+    app.state
+        .db
+        .run(move |conn| {
+            let id = new_id();
+            let new = NewDepartment { id: &id, name: &name, head_employee_id: None, created_at: now, updated_at: now };
+            assert!(department::insert(conn, &new)?);
+            for member in &members {
+                diesel::update(employees::table.find(member)).set(employees::department_id.eq(&id)).execute(conn)?;
+            }
+            Ok(id)
+        })
+        .await
+        .expect("department")
 }

@@ -4,9 +4,6 @@
 //! TestApp clock's Monday 1 June 2026.
 
 use axum::http::StatusCode;
-use diesel::prelude::*;
-use hrms::db::schema::employees;
-use hrms::models::department::{self, NewDepartment};
 use hrms::models::leave::{self, LeaveStatus, NewLeaveRequest};
 use hrms::models::new_id;
 use hrms::models::user::Role;
@@ -14,25 +11,7 @@ use time::macros::date;
 use time::{Date, Duration};
 
 use crate::helpers::{Response, TestApp};
-use crate::leave::{person, team};
-
-/// A department with `members` in it. Returns its id.
-async fn department_with(app: &TestApp, name: &str, members: &[&str]) -> String {
-    let (name, members, now) = (name.to_owned(), members.iter().map(|m| m.to_string()).collect::<Vec<_>>(), app.now());
-    app.state
-        .db
-        .run(move |conn| {
-            let id = new_id();
-            let new = NewDepartment { id: &id, name: &name, head_employee_id: None, created_at: now, updated_at: now };
-            assert!(department::insert(conn, &new)?);
-            for member in &members {
-                diesel::update(employees::table.find(member)).set(employees::department_id.eq(&id)).execute(conn)?;
-            }
-            Ok(id)
-        })
-        .await
-        .expect("department")
-}
+use crate::leave::{department_with, person, team};
 
 /// Stores a one-day request of `employee_id` with `status` and `reason`,
 /// made now (the clock then moves on a second, so that each is newer than
