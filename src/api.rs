@@ -67,7 +67,6 @@ const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
                        trade the refresh token for a new pair at `POST /api/v1/auth/refresh`. \
                        Errors are RFC 9457 problems (`application/problem+json`).",
     ),
-    modifiers(&Conventions),
     tags(
         (name = "auth", description = "Signing in and out, refreshing tokens, registering, password resets"),
         (name = "account", description = "The signed-in person and their sessions"),
@@ -128,9 +127,10 @@ impl Modify for Conventions {
     }
 }
 
-/// The API's routes and its OpenAPI document.
+/// The API's routes and its OpenAPI document, with `Conventions` applied
+/// once every path is in it.
 pub fn routes() -> (Router<AppState>, OpenApiDoc) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
@@ -149,15 +149,15 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(leave::cancel_request))
         .routes(routes!(leave::approvals))
         .routes(routes!(leave::decide_request))
-        .split_for_parts()
+        .split_for_parts();
+    Conventions.modify(&mut doc);
+    (router, doc)
 }
 
 /// `/api`: the versioned routes, the document, the docs, and CORS for the
 /// origins `--cors-origins` lists (none by default).
 pub fn router(state: &AppState) -> Router<AppState> {
-    let (v1, mut doc) = routes();
-    // Apply the conventions again, now that every path is in the document.
-    Conventions.modify(&mut doc);
+    let (v1, doc) = routes();
     let docs: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", doc).into();
     let docs = docs.layer(axum::middleware::map_response(|mut res: axum::response::Response| async move {
         res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOCS_CSP));
