@@ -48,6 +48,8 @@ pub enum Action {
     ViewTeamCalendar,
     /// The month calendar of any department or the whole company.
     ViewCompanyCalendar,
+    /// A secret calendar feed of one's own leave and team (relation `Own`).
+    SubscribeCalendarFeed,
     ManageLeaveTypes,
     ManageHolidays,
     /// One's own sessions and password.
@@ -118,6 +120,7 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
         ViewAllPendingLeave | ViewAllLeave | ManageLeaveTypes | ManageHolidays => hr,
         ViewTeamCalendar => relation == Relation::Own || hr,
         ViewCompanyCalendar => hr,
+        SubscribeCalendarFeed => relation == Relation::Own,
         EditPhone => relation == Relation::Own || hr,
         RequestLeave | CancelLeave => relation == Relation::Own,
         ViewLeave => relation != Relation::Other || hr,
@@ -341,6 +344,7 @@ mod tests {
             (ViewAllLeave,         [HR,    HR,          HR,      HR]),
             (ViewTeamCalendar,     [ALL,   HR,          HR,      HR]),
             (ViewCompanyCalendar,  [HR,    HR,          HR,      HR]),
+            (SubscribeCalendarFeed,[ALL,   NONE,        NONE,    NONE]),
             (ManageLeaveTypes,     [HR,    HR,          HR,      HR]),
             (ManageHolidays,       [HR,    HR,          HR,      HR]),
             (ManageOwnAccount,     [ALL,   ALL,         ALL,     ALL]),

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod handlers;
+pub mod ical;
 pub mod mail;
 pub mod maintenance;
 pub mod metrics;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod audit_search;
 pub mod calendar;
+pub mod calendar_feed;
 pub mod department;
 pub mod employee;
 pub mod leave;

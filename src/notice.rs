@@ -32,6 +32,7 @@ notices! {
     InvitationSent = "invitation_sent" => "The invitation was sent. The link in it works for 7 days.",
     ResetSent = "reset_sent" => "A password reset link was sent to the person's email. It works for one hour.",
     NotificationsSaved = "notifications_saved" => "Your notification settings were saved.",
+    CalendarFeedStopped = "calendar_feed_stopped" => "Your calendar feed was stopped: its address no longer works.",
     MailRetried = "mail_retried" => "The message will be sent again in a moment.",
     SignedOut = "signed_out" => "You have been signed out.",
     LeaveRequested = "requested" => "Your request was sent for approval.",

@@ -70,6 +70,11 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/mail", get(admin::mail::list))
         .route("/admin/mail/{id}/retry", post(admin::mail::retry))
         .route("/account/notifications", get(account::notifications::form).post(account::notifications::submit))
+        .route("/account/calendar", get(account::calendar::show))
+        .route("/account/calendar/renew", post(account::calendar::renew))
+        .route("/account/calendar/stop", post(account::calendar::stop))
+        // A calendar app's address: no cookie, the path holds the key (see telemetry::loggable_path).
+        .route("/calendar/{file}", get(account::calendar::ics))
         // Unknown addresses too answer inside the signed-in layout.
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), load_session));

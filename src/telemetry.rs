@@ -39,8 +39,9 @@ pub fn request_span<B>(req: &Request<B>) -> Span {
     )
 }
 
-/// Paths that carry a mailed link's token in their last segment.
-const LINK_PATHS: [&str; 3] = ["/register/verify/", "/invitation/", "/password/reset/"];
+/// Paths that carry a secret in their last segment: a mailed link's token,
+/// a calendar feed's.
+const LINK_PATHS: [&str; 4] = ["/register/verify/", "/invitation/", "/password/reset/", "/calendar/"];
 
 /// The path as logged: a link token is a password for one use, so it is
 /// replaced by `[token]`.
@@ -80,6 +81,8 @@ mod tests {
         assert_eq!(loggable_path("/password/reset/abcDEF123"), "/password/reset/[token]");
         assert_eq!(loggable_path("/invitation/x/y"), "/invitation/[token]");
         assert_eq!(loggable_path("/register/verify/t"), "/register/verify/[token]");
+        assert_eq!(loggable_path("/calendar/abc.ics"), "/calendar/[token]");
+        assert_eq!(loggable_path("/leave/calendar"), "/leave/calendar");
         assert_eq!(loggable_path("/leave/42"), "/leave/42");
     }
 }

@@ -23,7 +23,7 @@ pub fn new_device_id() -> String {
 
 /// Only ids shaped like ours are honoured (base64url, 43 characters).
 pub fn is_device_id(value: &str) -> bool {
-    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    super::tokens::is_token_shaped(value)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -73,9 +73,9 @@ pub enum LinkProblem {
     Used,
 }
 
-/// Base64url of 32 bytes: 43 characters from the URL-safe alphabet.
+/// Base64url of 32 bytes, as `new_token` makes them.
 fn well_formed(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    super::tokens::is_token_shaped(token)
 }
 
 /// Issues a new link and returns its token (to be mailed, never stored).

@@ -128,6 +128,13 @@ pub fn new_refresh_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
+/// Whether `value` is shaped like `new_refresh_token`'s output (base64url of
+/// 32 bytes: 43 characters from the URL-safe alphabet). Secrets that arrive
+/// from outside are checked with this before they are hashed and looked up.
+pub fn is_token_shaped(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// What the database keeps instead of the refresh token.
 pub fn hash_refresh_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

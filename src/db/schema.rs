@@ -180,7 +180,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(employees -> departments (department_id));
 diesel::joinable!(leave_requests -> leave_types (leave_type_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -200,4 +210,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     link_tokens,
     outbox,
     known_devices,
+    calendar_feeds,
 );

@@ -9,6 +9,7 @@
 
 pub mod approvals;
 pub mod calendar;
+pub mod feed;
 pub mod notify;
 pub mod reports;
 pub mod rules;

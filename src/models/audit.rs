@@ -52,6 +52,8 @@ pub enum Event {
     NewDeviceSignIn,
     NotificationsChanged,
     MailRetried,
+    CalendarFeedCreated,
+    CalendarFeedStopped,
 }
 
 impl Event {
@@ -101,6 +103,8 @@ impl Event {
             Event::NewDeviceSignIn => "new_device_sign_in",
             Event::NotificationsChanged => "notifications_changed",
             Event::MailRetried => "mail_retried",
+            Event::CalendarFeedCreated => "calendar_feed_created",
+            Event::CalendarFeedStopped => "calendar_feed_stopped",
         }
     }
 }

@@ -24,20 +24,20 @@ async fn requested_because(app: &TestApp, who: &mut Person, first: &str, last: &
 /// Two teams: Mia manages Rob and Sue; Oscar manages Ollie. Rob's leave of
 /// 8-10 June is approved, Sue's of 9 June and Ollie's of 9 June are pending;
 /// each gave a reason. Plus an HR person with no team.
-struct Company {
-    mia: Person,
-    rob: Person,
-    sue: Person,
-    oscar: Person,
-    ollie: Person,
-    hana: Person,
+pub struct Company {
+    pub mia: Person,
+    pub rob: Person,
+    pub sue: Person,
+    pub oscar: Person,
+    pub ollie: Person,
+    pub hana: Person,
 }
 
-const ROB_REASON: &str = "Rob-private-surgery";
-const SUE_REASON: &str = "Sue-private-wedding";
-const OLLIE_REASON: &str = "Ollie-private-court-date";
+pub const ROB_REASON: &str = "Rob-private-surgery";
+pub const SUE_REASON: &str = "Sue-private-wedding";
+pub const OLLIE_REASON: &str = "Ollie-private-court-date";
 
-async fn company(app: &TestApp) -> Company {
+pub async fn company(app: &TestApp) -> Company {
     let mut mia = person(app, "Mia Manager", "mia@example.com", Role::Employee, None).await;
     let mut rob = person(app, "Rob Report", "rob@example.com", Role::Employee, Some(&mia.employee_id)).await;
     let mut sue = person(app, "Sue Sidekick", "sue@example.com", Role::Employee, Some(&mia.employee_id)).await;

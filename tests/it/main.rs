@@ -12,6 +12,7 @@ mod api_people;
 mod approvals_queue;
 mod auth_flow;
 mod calendar;
+mod calendar_feed;
 mod connections;
 mod csrf_and_input;
 mod dashboard;

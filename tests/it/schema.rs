@@ -169,6 +169,15 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
             ],
         ),
         t(
+            "calendar_feeds",
+            &[
+                ("user_id", "text", false),
+                ("token_hash", "text", false),
+                ("created_at", "timestamp", false),
+                ("last_read_at", "timestamp", true),
+            ],
+        ),
+        t(
             "known_devices",
             &[
                 ("user_id", "text", false),

@@ -81,6 +81,8 @@ pub fn event_label(event: &str) -> String {
         "link_refused" => "Mailed link refused (unknown, used or expired)",
         "new_device_sign_in" => "Signed in from a new browser",
         "notifications_changed" => "Notification settings changed",
+        "calendar_feed_created" => "Calendar feed address created",
+        "calendar_feed_stopped" => "Calendar feed stopped",
         "mail_retried" => "Failed message sent again",
         other => {
             let words = other.replace('_', " ");
