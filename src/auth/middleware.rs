@@ -93,8 +93,10 @@ pub fn login_redirect(uri: &axum::http::Uri) -> Response {
 
 pub async fn load_session(State(state): State<AppState>, cookies: Cookies, mut req: Request, next: Next) -> Response {
     // The API reads Bearer tokens only: its addresses (even unknown ones,
-    // which end up at the pages' fallback) never look at cookies.
-    if req.uri().path().starts_with("/api/") {
+    // which end up at the pages' fallback) never look at cookies. Calendar
+    // feeds are read by calendar apps with the address as the key: no cookie
+    // is read there, nor set.
+    if req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/calendar/") {
         return next.run(req).await;
     }
     let client = Client::from_parts(req.extensions(), req.headers());

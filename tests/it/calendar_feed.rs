@@ -27,8 +27,8 @@ async fn make_feed(browser: &mut Browser) -> String {
 fn address_in(body: &str) -> String {
     let at = body.find(r#"id="feed-address""#).expect("the address is shown");
     let value = &body[at..];
-    let start = value.find("value=\"").expect("value") + "value=\"".len();
-    let address = &value[start..start + value[start..].find('"').expect("end")];
+    let start = value.find('>').expect("the textarea's text") + 1;
+    let address = &value[start..start + value[start..].find('<').expect("end")];
     let path = &address[address.find("/calendar/").expect("a feed path")..];
     assert!(path.ends_with(".ics"), "{path}");
     path.to_owned()
@@ -66,6 +66,7 @@ backend_tests! {
         let res = read(&app, &path).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.header("content-type"), "text/calendar; charset=utf-8");
+        assert!(res.header("set-cookie").is_empty(), "a calendar app gets no cookie");
         assert!(res.body.starts_with("BEGIN:VCALENDAR\r\n"), "{}", res.body);
         let all = events(&res.body);
         let own = event_with(&all, "Annual leave").expect("Rob's own approved leave, with its type");
