@@ -112,6 +112,7 @@ pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32) -> anyho
         if let Some(problem) = policy_violation(&password, "") {
             bail!("--password refused: {problem}");
         }
+        let db_url = db.database_url.clone();
         let db = open_db(&db)?;
         if !db.run_blocking(|conn| Ok(crate::demo::is_empty(conn)?))? {
             bail!("the database already has departments or employees; the demo fills only an empty one");
@@ -124,6 +125,11 @@ pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32) -> anyho
         for (what, email) in org.showcase() {
             println!("  {what:<24} {email}");
         }
+        println!();
+        println!("To look around, serve this database:");
+        println!("  hrms serve --database-url {db_url}");
+        println!("(from the source: cargo run --release -- serve --database-url {db_url})");
+        println!("then open http://127.0.0.1:3000 (or your --public-url) and sign in with an account above.");
         Ok(())
     })
     .await?

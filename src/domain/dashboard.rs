@@ -2,7 +2,8 @@
 //! trip. Everyone: their account, this session, their record, leave balances,
 //! recent requests and who in their team is out this week. Managers: requests
 //! waiting for them. HR: headcount by department and the company's pending
-//! requests. Admins: recent security events.
+//! requests. Admins: recent security events. HR on a new portal: the first
+//! steps (`FirstSteps`).
 
 use std::collections::HashMap;
 
@@ -45,6 +46,23 @@ pub struct Mine {
     pub names: HashMap<String, String>,
 }
 
+/// The first steps of HR on a new portal: their own record, departments,
+/// people. Shown on their dashboard until all three are done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirstSteps {
+    /// They have an employee record of their own.
+    pub own_record: bool,
+    pub departments: usize,
+    /// Current staff, themselves included.
+    pub staff: i64,
+}
+
+impl FirstSteps {
+    pub fn all_done(&self) -> bool {
+        self.own_record && self.departments > 0 && self.staff > 1
+    }
+}
+
 pub struct Dashboard {
     pub account: User,
     pub session: Session,
@@ -57,6 +75,8 @@ pub struct Dashboard {
     pub pending: Option<(Vec<LeaveRequest>, HashMap<String, String>)>,
     /// Admins: the newest security events.
     pub security: Option<Vec<AuditRow>>,
+    /// Those who add people, while the portal is new (see `FirstSteps`).
+    pub first_steps: Option<FirstSteps>,
 }
 
 /// Takes the signed-in user rather than an `Actor`: every decision here
@@ -67,18 +87,29 @@ pub async fn load(state: &AppState, user: &CurrentUser) -> AppResult<Dashboard> 
     if !can(Action::ViewDashboard) {
         return Err(AppError::forbidden("You do not have permission to do this."));
     }
-    let (hr, admin) = (can(Action::ViewAllPendingLeave), can(Action::ViewSecurityEvents));
+    let seen = Seen {
+        hr: can(Action::ViewAllPendingLeave),
+        admin: can(Action::ViewSecurityEvents),
+        setup: can(Action::CreateEmployee) && can(Action::ManageDepartments),
+    };
     let (user_id, session_id) = (user.user_id.clone(), user.session_id.clone());
     let today = state.clock.now().date();
-    state.db.run(move |conn| Ok(load_in(conn, &user_id, &session_id, hr, admin, today)?)).await
+    state.db.run(move |conn| Ok(load_in(conn, &user_id, &session_id, seen, today)?)).await
+}
+
+/// Which of the role-dependent cards the dashboard loads.
+#[derive(Clone, Copy)]
+struct Seen {
+    hr: bool,
+    admin: bool,
+    setup: bool,
 }
 
 fn load_in(
     conn: &mut DbConnection,
     user_id: &str,
     session_id: &str,
-    hr: bool,
-    admin: bool,
+    Seen { hr, admin, setup }: Seen,
     today: Date,
 ) -> diesel::QueryResult<Dashboard> {
     let account = user::find(conn, user_id)?;
@@ -89,9 +120,10 @@ fn load_in(
         Some(me) => Some(mine(conn, me, leave_types, today)?),
         None => None,
     };
+    let departments = if hr || setup { department::all(conn)? } else { Vec::new() };
+    let department_count = departments.len();
     let (headcounts, pending) = if hr {
-        let names: HashMap<Option<String>, String> =
-            department::all(conn)?.into_iter().map(|d| (Some(d.id), d.name)).collect();
+        let names: HashMap<Option<String>, String> = departments.into_iter().map(|d| (Some(d.id), d.name)).collect();
         let mut counts: Vec<(String, i64)> = employee::headcounts(conn)?
             .into_iter()
             .map(|(id, n)| (names.get(&id).cloned().unwrap_or_else(|| "No department".to_owned()), n))
@@ -104,7 +136,17 @@ fn load_in(
         (None, None)
     };
     let security = if admin { Some(audit::recent_security_events(conn, 8)?) } else { None };
-    Ok(Dashboard { account, session, mine, types, headcounts, pending, security })
+    let first_steps = if setup {
+        let staff = match &headcounts {
+            Some(counts) => counts.iter().map(|(_, n)| n).sum(),
+            None => employee::headcounts(conn)?.into_iter().map(|(_, n)| n).sum(),
+        };
+        Some(FirstSteps { own_record: mine.is_some(), departments: department_count, staff })
+            .filter(|steps| !steps.all_done())
+    } else {
+        None
+    };
+    Ok(Dashboard { account, session, mine, types, headcounts, pending, security, first_steps })
 }
 
 fn mine(
@@ -151,6 +193,15 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn the_first_steps_are_done_with_a_record_a_department_and_someone_else() {
+        let steps = |own_record, departments, staff| FirstSteps { own_record, departments, staff }.all_done();
+        assert!(steps(true, 1, 2));
+        assert!(!steps(false, 1, 2), "no record of one's own");
+        assert!(!steps(true, 0, 2), "no department");
+        assert!(!steps(true, 1, 1), "nobody but oneself");
+    }
 
     #[test]
     fn the_week_runs_monday_to_friday() {

@@ -101,6 +101,10 @@ pub struct DashboardPage {
     pub all_pending: Option<Vec<RequestRow>>,
     /// Admins: recent security events (`None` for others).
     pub security: Option<Vec<SecurityEvent>>,
+    /// HR on a new portal: what to do first (`None` once done, and for others).
+    pub first_steps: Option<dashboard::FirstSteps>,
+    /// Someone who may create their own employee record has none yet.
+    pub needs_own_record: bool,
 }
 
 const CHART_ROW: i64 = 34;
@@ -208,6 +212,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page, 
                 })
                 .collect()
         }),
+        needs_own_record: d.first_steps.as_ref().is_some_and(|s| !s.own_record),
+        first_steps: d.first_steps,
     }))
 }
 

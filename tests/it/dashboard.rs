@@ -158,6 +158,49 @@ backend_tests! {
         assert!(page.body.contains("Headcount by department"), "Admins can do all HR can");
     }
 
+    async fn a_new_admin_is_guided_through_the_first_steps_until_they_are_done() {
+        let app = TestApp::new().await;
+        app.create_user("ada@example.com", "Ada Admin", Role::Admin).await;
+        let mut ada = signed_in(&app, "ada@example.com").await;
+        let page = ada.get("/dashboard").await;
+        assert!(page.body.contains("Getting started"), "{}", page.body);
+        assert!(page.body.contains(r#"href="/employees/new?for=me""#), "a way to create one's own record");
+        assert!(page.body.contains(r#"href="/employees/import""#) && page.body.contains(r#"href="/departments""#));
+        assert!(page.body.contains("No one is on record yet"), "the empty headcount card says what would be there");
+        assert!(!page.body.contains("ask HR"), "an Admin is not told to ask HR for a record");
+
+        let form = ada.get("/employees/new?for=me").await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains(r#"value="Ada Admin""#) && form.body.contains(r#"value="ada@example.com""#), "filled in");
+        let fields = [
+            ("employee_number", "E-1"),
+            ("full_name", "Ada Admin"),
+            ("work_email", "ada@example.com"),
+            ("job_title", "Founder"),
+            ("department_id", ""),
+            ("manager_id", ""),
+            ("hire_date", "2026-01-05"),
+            ("phone", ""),
+            ("status", "active"),
+        ];
+        let res = ada.submit("/employees/new?for=me", "/employees", &fields).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let page = ada.get("/dashboard").await;
+        assert!(page.body.contains("Your profile") && page.body.contains("Founder"), "the record is linked to her account");
+        assert!(page.body.contains(r#"<li class="step-done">"#) && page.body.contains("Getting started"));
+
+        let res = ada.submit("/departments", "/departments", &[("name", "Engineering"), ("head_employee_id", "")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let bo = [("employee_number", "E-2"), ("full_name", "Bo Builder"), ("work_email", "bo@example.com"), ("job_title", "Engineer"), ("department_id", ""), ("manager_id", ""), ("hire_date", "2026-02-02"), ("phone", ""), ("status", "active")];
+        assert_eq!(ada.submit("/employees/new", "/employees", &bo).await.status, StatusCode::SEE_OTHER);
+        let page = ada.get("/dashboard").await;
+        assert!(!page.body.contains("Getting started"), "all three steps done: the card is gone");
+
+        app.create_user("eve@example.com", "Eve Employee", Role::Employee).await;
+        let page = signed_in(&app, "eve@example.com").await.get("/dashboard").await;
+        assert!(!page.body.contains("Getting started"), "employees add nobody");
+    }
+
     async fn an_account_without_an_employee_record_still_gets_a_dashboard() {
         let app = TestApp::new().await;
         let page = app.signed_in("solo@example.com").await.get("/dashboard").await;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::{SelectOption, staff_options};
 use crate::access::Actor;
 use crate::display::{employee_status_class, iso_date, long_date};
+use crate::domain::accounts;
 use crate::domain::employees::{self, Editor, RecordInput};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::forms::{CsrfForm, CsrfProtected};
@@ -215,8 +216,26 @@ async fn phone_page(
     ))
 }
 
-pub async fn new_page(State(state): State<AppState>, actor: Actor, page: Page) -> AppResult<Response> {
-    let form = EmployeeForm { hire_date: iso_date(state.clock.now().date()), ..Default::default() };
+/// `?for=me`: the form filled in with one's own name and email, for HR or an
+/// Admin who has no record yet (creating it links their account, as for
+/// anyone whose email has an account).
+#[derive(Debug, Default, Deserialize)]
+pub struct NewRecordQuery {
+    #[serde(default, rename = "for")]
+    for_whom: String,
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    axum::extract::Query(query): axum::extract::Query<NewRecordQuery>,
+) -> AppResult<Response> {
+    let mut form = EmployeeForm { hire_date: iso_date(state.clock.now().date()), ..Default::default() };
+    if query.for_whom == "me" {
+        let me = accounts::own_account(&state, &actor).await?;
+        (form.full_name, form.work_email) = (me.full_name, me.email);
+    }
     form_page(&state, &actor, &page, StatusCode::OK, None, form, FieldErrors::new()).await
 }
 
