@@ -71,26 +71,43 @@ pub fn absences_between(
     Ok(all)
 }
 
+/// Someone's approved or pending request, with their name and what puts
+/// them in a team: their manager and department.
+#[derive(Clone, Debug)]
+pub struct TeamAbsence {
+    pub request: LeaveRequest,
+    pub name: String,
+    pub manager_id: Option<String>,
+    pub department_id: Option<String>,
+}
+
 /// The approved and pending requests that share a day with `from..=to` of
-/// the others who report to `manager_id` (not `except_employee`), with their
-/// names: one query.
-pub fn teammates_away(
+/// current staff who report to any of `manager_ids` or belong to any of
+/// `department_ids`: one query for a whole page of the approvals queue
+/// (the caller narrows each request's team and days in memory).
+pub fn teams_away(
     conn: &mut DbConnection,
-    manager_id: &str,
-    except_employee: &str,
+    manager_ids: &[String],
+    department_ids: &[String],
     from: Date,
     to: Date,
-) -> QueryResult<Vec<(LeaveRequest, String)>> {
+) -> QueryResult<Vec<TeamAbsence>> {
+    if manager_ids.is_empty() && department_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let statuses: Vec<&str> = LeaveStatus::ACTIVE.iter().map(|s| s.as_str()).collect();
-    leave_requests::table
+    let rows: Vec<(LeaveRequest, String, Option<String>, Option<String>)> = leave_requests::table
         .inner_join(employees::table.on(employees::id.eq(leave_requests::employee_id)))
-        .filter(employees::manager_id.eq(manager_id))
-        .filter(employees::id.ne(except_employee))
+        .filter(employees::manager_id.eq_any(manager_ids).or(employees::department_id.eq_any(department_ids)))
         .filter(employees::status.ne(EmployeeStatus::Terminated.as_str()))
         .filter(leave_requests::status.eq_any(statuses))
         .filter(leave_requests::first_day.le(to))
         .filter(leave_requests::last_day.ge(from))
-        .order((employees::full_name.asc(), leave_requests::first_day.asc()))
-        .select((LeaveRequest::as_select(), employees::full_name))
-        .load(conn)
+        .order((employees::full_name.asc(), employees::id.asc(), leave_requests::first_day.asc()))
+        .select((LeaveRequest::as_select(), employees::full_name, employees::manager_id, employees::department_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(request, name, manager_id, department_id)| TeamAbsence { request, name, manager_id, department_id })
+        .collect())
 }

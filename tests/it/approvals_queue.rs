@@ -6,6 +6,7 @@
 //! "Today" is the TestApp clock's Monday 1 June 2026.
 
 use axum::http::StatusCode;
+use hrms::models::employee::EmployeeStatus;
 use hrms::models::leave::{self, LeaveStatus, NewLeaveRequest};
 use hrms::models::new_id;
 use hrms::models::user::Role;
@@ -13,7 +14,7 @@ use time::macros::date;
 use time::{Date, Duration, Weekday};
 
 use crate::helpers::{Browser, Response, TestApp};
-use crate::leave::{cancel, department_with, person, requested, team};
+use crate::leave::{cancel, department_with, employee_record, person, requested, team};
 
 /// Stores a pending one-day request of `employee_id` routed to `approver_id`,
 /// as the request form would have. Returns its id.
@@ -45,6 +46,52 @@ async fn waiting(app: &TestApp, employee_id: &str, approver_id: &str, leave_type
         })
         .await
         .expect("request")
+}
+
+/// Stores a request of `employee_id` over `first..=last` with `status` and
+/// `reason`, routed to `approver_id`. Returns its id.
+async fn stored(
+    app: &TestApp,
+    employee_id: &str,
+    approver_id: Option<&str>,
+    status: LeaveStatus,
+    (first, last): (Date, Date),
+    reason: &str,
+) -> String {
+    let (employee_id, approver_id, reason, now) =
+        (employee_id.to_owned(), approver_id.map(str::to_owned), reason.to_owned(), app.now());
+    app.state
+        .db
+        .run(move |conn| {
+            let id = new_id();
+            leave::insert_request(
+                conn,
+                &NewLeaveRequest {
+                    id: &id,
+                    employee_id: &employee_id,
+                    leave_type_id: "unpaid",
+                    first_day: first,
+                    last_day: last,
+                    half_day: false,
+                    half_days: 2,
+                    reason: &reason,
+                    status: status.as_str(),
+                    approver_employee_id: approver_id.as_deref(),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            Ok(id)
+        })
+        .await
+        .expect("request")
+}
+
+/// The queue row of request `id`, up to the end of its employee cell.
+fn row_of<'a>(page: &'a Response, id: &str) -> &'a str {
+    let start = page.body.find(&format!(r#"value="{id}""#)).expect("the request is on the page");
+    let end = start + page.body[start..].find(r#"data-label="Dates""#).expect("the dates cell");
+    &page.body[start..end]
 }
 
 /// `n` working days from Monday 8 June 2026 on.
@@ -339,5 +386,89 @@ backend_tests! {
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("1 approved; 99 are not yours to decide."), "{}", res.body);
         assert_eq!(status_of(&app, &id).await, "approved");
+    }
+
+    async fn each_queue_row_shows_who_else_in_the_team_is_away_then_with_names_and_dates_only() {
+        let app = TestApp::new().await;
+        let (mut mia, rob) = team(&app).await;
+        let sue = person(&app, "Sue Sidekick", "sue@example.com", Role::Employee, Some(&mia.employee_id)).await;
+        let tia = person(&app, "Tia Teammate", "tia@example.com", Role::Employee, Some(&mia.employee_id)).await;
+        let oscar = person(&app, "Oscar Owner", "oscar@example.com", Role::Employee, None).await;
+        let ollie = person(&app, "Ollie Outsider", "ollie@example.com", Role::Employee, Some(&oscar.employee_id)).await;
+        let (mia_id, oscar_id) = (mia.employee_id.clone(), oscar.employee_id.clone());
+        let june = |d: u8| date!(2026 - 06 - 01).replace_day(d).expect("day");
+        let robs = stored(&app, &rob.employee_id, Some(&mia_id), LeaveStatus::Pending, (june(9), june(10)), "").await;
+        let sues = stored(&app, &sue.employee_id, Some(&mia_id), LeaveStatus::Pending, (june(10), june(10)), "").await;
+        let lone = stored(&app, &sue.employee_id, Some(&mia_id), LeaveStatus::Pending, (june(22), june(22)), "").await;
+        stored(&app, &tia.employee_id, Some(&mia_id), LeaveStatus::Approved, (june(8), june(9)), "Tia-private-surgery").await;
+        stored(&app, &ollie.employee_id, Some(&oscar_id), LeaveStatus::Approved, (june(9), june(10)), "Ollie-private").await;
+
+        let page = mia.browser.get("/leave/approvals").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let row = row_of(&page, &robs);
+        assert!(
+            row.contains("<strong>Also away:</strong> Sue Sidekick (pending, 10 Jun), Tia Teammate (approved, 9 Jun)"),
+            "{row}"
+        );
+        let row = row_of(&page, &sues);
+        assert!(row.contains("<strong>Also away:</strong> Rob Report (pending, 10 Jun)</span>"), "{row}");
+        assert!(!row_of(&page, &lone).contains("Also away"), "nobody else is away on 22 June");
+        assert!(!page.body.contains("Ollie Outsider"), "another team's leave is no clash");
+        assert!(!page.body.contains("Tia-private") && !page.body.contains("Ollie-private"), "no reasons of others");
+    }
+
+    async fn the_clashes_of_a_whole_page_are_read_in_a_constant_number_of_queries() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use diesel::connection::{Connection, InstrumentationEvent};
+        use hrms::domain::leave::calendar;
+
+        let app = TestApp::new().await;
+        // 25 teams of two, each with one request waiting and a teammate away the same day.
+        let day = date!(2026 - 06 - 09);
+        let mut waiting_ids = Vec::new();
+        for i in 0..25 {
+            let active = EmployeeStatus::Active;
+            let lead = employee_record(&app, &format!("Lead {i}"), &format!("lead{i}@example.com"), None, None, active).await;
+            let asker =
+                employee_record(&app, &format!("Asker {i}"), &format!("asker{i}@example.com"), None, Some(&lead), active).await;
+            let mate =
+                employee_record(&app, &format!("Mate {i}"), &format!("mate{i}@example.com"), None, Some(&lead), active).await;
+            waiting_ids.push(stored(&app, &asker, Some(&lead), LeaveStatus::Pending, (day, day), "").await);
+            stored(&app, &mate, Some(&lead), LeaveStatus::Approved, (day, day), "").await;
+        }
+        let (one, all) = app
+            .state
+            .db
+            .run(move |conn| {
+                let requests = leave::find_requests(conn, &waiting_ids)?;
+                assert_eq!(requests.len(), 25);
+                let count = Arc::new(AtomicUsize::new(0));
+                let counter = count.clone();
+                conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                    if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+                let first = calendar::clashes_for_page(conn, &requests[..1])?;
+                let one = count.swap(0, Ordering::SeqCst);
+                let whole = calendar::clashes_for_page(conn, &requests)?;
+                let all = count.load(Ordering::SeqCst);
+                conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+                assert_eq!(first.len(), 1);
+                // Each request's clash is its own teammate, and only them.
+                for r in &requests {
+                    let found = whole.get(&r.id).cloned().flatten().expect("compared with the team");
+                    let names: Vec<&str> = found.clashes.iter().map(|c| c.name.as_str()).collect();
+                    assert_eq!(names.len(), 1, "{names:?}");
+                    assert!(names[0].starts_with("Mate "), "{names:?}");
+                }
+                Ok((one, all))
+            })
+            .await
+            .expect("clashes");
+        assert!(one >= 1, "the counter counts");
+        assert_eq!(all, one, "25 requests cost as many queries as one ({one})");
+        assert!(all <= 2, "{all} queries");
     }
 }

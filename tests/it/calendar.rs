@@ -228,4 +228,36 @@ backend_tests! {
         let own = c.sue.browser.get(&format!("/leave/{sue_leave}")).await;
         assert!(!own.body.contains("Also away"));
     }
+
+    async fn an_owner_without_a_manager_is_compared_with_their_department_and_without_either_with_nobody() {
+        let app = TestApp::new().await;
+        let mut hana = person(&app, "Hana Hr", "hana@example.com", Role::Hr, None).await;
+        let mut dee = person(&app, "Dee Desk", "dee@example.com", Role::Employee, None).await;
+        let mut dan = person(&app, "Dan Desk", "dan@example.com", Role::Employee, None).await;
+        let mut xena = person(&app, "Xena Elsewhere", "xena@example.com", Role::Employee, None).await;
+        let mut nia = person(&app, "Nia Nobody", "nia@example.com", Role::Employee, None).await;
+        department_with(&app, "Operations", &[&dee.employee_id, &dan.employee_id]).await;
+        department_with(&app, "Sales", &[&xena.employee_id]).await;
+        requested_because(&app, &mut dan, "2026-06-09", "2026-06-10", "Dan-private").await;
+        let xenas = requested_because(&app, &mut xena, "2026-06-09", "2026-06-09", "Xena-private").await;
+        let dees = requested_because(&app, &mut dee, "2026-06-09", "2026-06-09", "Dee-private").await;
+        let nias = requested_because(&app, &mut nia, "2026-06-09", "2026-06-09", "Nia-private").await;
+
+        // Dee has no manager: her department is her team.
+        let page = hana.browser.get(&format!("/leave/{dees}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Your decision"), "HR decides for those without a manager");
+        assert!(page.body.contains("<strong>Also away:</strong> Dan Desk (pending, 9 Jun)</p>"), "{}", page.body);
+        assert!(!page.body.contains("Xena Elsewhere") && !page.body.contains("Nia Nobody"), "other departments are no clash");
+        assert!(!page.body.contains("Dan-private"), "no reasons of others");
+        // Alone in Sales: compared, and nobody else is away.
+        let page = hana.browser.get(&format!("/leave/{xenas}")).await;
+        assert!(page.body.contains("Nobody else in the department is away on these days."), "{}", page.body);
+        assert!(!page.body.contains("Also away"));
+        // Nia has neither a manager nor a department: nothing was compared, and the page does not pretend it was.
+        let page = hana.browser.get(&format!("/leave/{nias}")).await;
+        assert!(page.body.contains("Your decision"));
+        assert!(!page.body.contains("Also away") && !page.body.contains("Nobody else"), "{}", page.body);
+        assert!(page.body.contains("there is no team to compare these days with"));
+    }
 }

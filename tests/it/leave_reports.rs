@@ -363,4 +363,63 @@ backend_tests! {
             }
         }
     }
+
+    async fn hr_finds_all_requests_and_the_report_on_the_leave_page_and_others_do_not() {
+        let app = TestApp::new().await;
+        let mut hana = person(&app, "Hana HR", "hana@example.com", Role::Hr, None).await;
+        let (mut mia, mut rob) = team(&app).await;
+        let page = hana.browser.get("/leave").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(r#"href="/leave/requests">All requests</a>"#), "{}", page.body);
+        assert!(page.body.contains(r#"href="/leave/report">Leave report</a>"#));
+        for who in [&mut mia, &mut rob] {
+            let page = who.browser.get("/leave").await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(!page.body.contains(r#"href="/leave/requests""#) && !page.body.contains(r#"href="/leave/report""#));
+        }
+    }
+
+    async fn year_switchers_offer_no_year_that_would_be_refused() {
+        let app = TestApp::new().await;
+        let mut hana = person(&app, "Hana HR", "hana@example.com", Role::Hr, None).await;
+        let (_mia, rob) = team(&app).await;
+        let page = hana.browser.get("/leave/report?year=2000").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("year=1999"), "no year before 2000");
+        assert!(page.body.contains(r#"href="/leave/report?year=2001""#));
+        let page = hana.browser.get("/leave/report?year=2100").await;
+        assert!(!page.body.contains("year=2101"), "no year after 2100");
+        assert!(page.body.contains(r#"href="/leave/report?year=2099""#));
+        // Every year link on the report, the balances and a profile opens.
+        for path in [
+            "/leave/report?year=2000".to_owned(),
+            "/leave/report?year=2100".to_owned(),
+            "/leave/report".to_owned(),
+            "/leave?year=2000".to_owned(),
+            "/leave?year=2100".to_owned(),
+            format!("/employees/{}?year=2100", rob.employee_id),
+            format!("/employees/{}?year=2000", rob.employee_id),
+        ] {
+            let page = hana.browser.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            let links = year_links(&page);
+            assert!(!links.is_empty(), "{path} has a year switcher");
+            for link in links {
+                let res = hana.browser.get(&link).await;
+                assert_eq!(res.status, StatusCode::OK, "{path} links to {link}");
+            }
+        }
+    }
+}
+
+/// The addresses of a page's year switcher.
+fn year_links(page: &Response) -> Vec<String> {
+    let Some(start) = page.body.find("year-tabs") else { return Vec::new() };
+    let end = start + page.body[start..].find("</nav>").expect("end of the switcher");
+    page.body[start..end]
+        .split(r#"href=""#)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("quote")].replace("&#38;", "&").replace("&amp;", "&"))
+        .map(|href| href.split('#').next().unwrap_or_default().to_owned())
+        .collect()
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use time::Date;
 
-use super::{DecisionInput, Names, Paging, RequestPage, check_paging, decide};
+use super::{DecisionInput, Names, Paging, RequestPage, calendar, check_paging, decide};
 use crate::access::{Action, Actor, QueueFacts, Relation, allows};
 use crate::auth::middleware::CurrentUser;
 use crate::db::DbConnection;
@@ -81,6 +81,9 @@ pub struct Listing {
     pub total_others: i64,
     pub paging: Paging,
     pub names: Names,
+    /// By request id: who else in its owner's team is away on its days (for
+    /// the queue page; empty for the API). Read for the whole page at once.
+    pub clashes: HashMap<String, Option<calendar::TeamClashes>>,
 }
 
 impl Listing {
@@ -129,7 +132,10 @@ pub async fn approvals(state: &AppState, actor: &Actor, query: &QueueQuery) -> A
                     }
                     if errors.is_empty() {
                         let paging = Paging { page, per_page: PER_PAGE };
-                        let listing = listing(conn, me.as_deref(), sees_all, &filter, paging)?;
+                        let mut listing = listing(conn, me.as_deref(), sees_all, &filter, paging)?;
+                        let mut shown = listing.mine.clone();
+                        shown.extend(listing.others.iter().flatten().cloned());
+                        listing.clashes = calendar::clashes_for_page(conn, &shown)?;
                         (filter, Ok(listing))
                     } else {
                         (filter, Err(errors))
@@ -179,7 +185,7 @@ fn listing(
     let mut shown = mine.clone();
     shown.extend(others.iter().flatten().cloned());
     let names = Names::load(conn, &shown)?;
-    Ok(Listing { mine, others, total_mine, total_others, paging, names })
+    Ok(Listing { mine, others, total_mine, total_others, paging, names, clashes: HashMap::new() })
 }
 
 /// One page of the whole queue as one list, unfiltered (the JSON API's).

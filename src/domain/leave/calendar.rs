@@ -15,7 +15,8 @@ use crate::access::{Action, Actor, Relation};
 use crate::error::{AppError, AppResult};
 use crate::models::calendar::{self as store, Scope};
 use crate::models::department::{self, Department};
-use crate::models::leave::{self as leave_store, LeaveStatus};
+use crate::models::employee::{self, Employee};
+use crate::models::leave::{self as leave_store, LeaveRequest, LeaveStatus};
 use crate::state::AppState;
 
 /// The years a calendar may show.
@@ -173,23 +174,127 @@ pub struct Clash {
     pub last: Date,
 }
 
-/// Who else reports to `owner`'s manager and is away, approved or pending,
-/// on any day of `request`: what the approver weighs. Nobody when the owner
-/// has no manager. Names and dates only, never a reason.
+/// Whom a request is compared with: those who share the owner's manager,
+/// or, for an owner without a manager, the others in their department.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Team {
+    Manager(String),
+    Department(String),
+}
+
+impl Team {
+    /// `None` when the owner has neither a manager nor a department: there is
+    /// nobody to compare with (which is not the same as nobody being away).
+    pub fn of(owner: &Employee) -> Option<Team> {
+        match (&owner.manager_id, &owner.department_id) {
+            (Some(manager), _) => Some(Team::Manager(manager.clone())),
+            (None, Some(department)) => Some(Team::Department(department.clone())),
+            (None, None) => None,
+        }
+    }
+
+    fn holds(&self, someone: &store::TeamAbsence) -> bool {
+        match self {
+            Team::Manager(id) => someone.manager_id.as_ref() == Some(id),
+            Team::Department(id) => someone.department_id.as_ref() == Some(id),
+        }
+    }
+}
+
+/// The clashes of one request, and with whom it was compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamClashes {
+    pub team: Team,
+    pub clashes: Vec<Clash>,
+}
+
+impl TeamClashes {
+    /// "Ann (approved, 3–4 Jun), ...", or `None` when nobody else is away.
+    pub fn line(&self) -> Option<String> {
+        (!self.clashes.is_empty()).then(|| clash_line(&self.clashes))
+    }
+
+    /// "team" or "department": what "nobody else in the ... is away" names.
+    pub fn team_word(&self) -> &'static str {
+        match self.team {
+            Team::Manager(_) => "team",
+            Team::Department(_) => "department",
+        }
+    }
+}
+
+/// Who else in `owner`'s team (see `Team`) is away, approved or pending, on
+/// any day of `request`: what the approver weighs. `None` when the owner has
+/// no team to compare with. Names and dates only, never a reason.
 pub fn clashes(
     conn: &mut crate::db::DbConnection,
-    owner: &crate::models::employee::Employee,
-    request: &crate::models::leave::LeaveRequest,
-) -> diesel::QueryResult<Vec<Clash>> {
-    let Some(manager) = &owner.manager_id else { return Ok(Vec::new()) };
-    let rows = store::teammates_away(conn, manager, &owner.id, request.first_day, request.last_day)?;
-    Ok(rows
+    owner: &Employee,
+    request: &LeaveRequest,
+) -> diesel::QueryResult<Option<TeamClashes>> {
+    let mut found = clashes_of(conn, &[(owner, request)])?;
+    Ok(found.remove(&request.id).flatten())
+}
+
+/// The clashes of every request on a page of the approvals queue, by request
+/// id: two queries however long the page (the owners, then every absence of
+/// their teams over the page's days), narrowed per request in memory.
+pub fn clashes_for_page(
+    conn: &mut crate::db::DbConnection,
+    requests: &[LeaveRequest],
+) -> diesel::QueryResult<HashMap<String, Option<TeamClashes>>> {
+    let mut owner_ids: Vec<String> = requests.iter().map(|r| r.employee_id.clone()).collect();
+    owner_ids.sort();
+    owner_ids.dedup();
+    let owners: HashMap<String, Employee> =
+        employee::find_many(conn, &owner_ids)?.into_iter().map(|e| (e.id.clone(), e)).collect();
+    let pairs: Vec<(&Employee, &LeaveRequest)> =
+        requests.iter().filter_map(|r| Some((owners.get(&r.employee_id)?, r))).collect();
+    clashes_of(conn, &pairs)
+}
+
+/// One read of the absences of all the teams involved, over the span from
+/// the earliest first day to the latest last day.
+fn clashes_of(
+    conn: &mut crate::db::DbConnection,
+    pairs: &[(&Employee, &LeaveRequest)],
+) -> diesel::QueryResult<HashMap<String, Option<TeamClashes>>> {
+    let teams: Vec<(Option<Team>, &Employee, &LeaveRequest)> =
+        pairs.iter().map(|(owner, request)| (Team::of(owner), *owner, *request)).collect();
+    let (mut managers, mut departments) = (Vec::new(), Vec::new());
+    for (team, _, _) in &teams {
+        match team {
+            Some(Team::Manager(id)) => managers.push(id.clone()),
+            Some(Team::Department(id)) => departments.push(id.clone()),
+            None => {}
+        }
+    }
+    let span = teams
+        .iter()
+        .filter(|(team, _, _)| team.is_some())
+        .map(|(_, _, r)| (r.first_day, r.last_day))
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let away = match span {
+        Some((from, to)) => store::teams_away(conn, &managers, &departments, from, to)?,
+        None => Vec::new(),
+    };
+    Ok(teams
         .into_iter()
-        .map(|(r, name)| Clash {
-            name,
-            pending: r.status() == LeaveStatus::Pending,
-            first: r.first_day.max(request.first_day),
-            last: r.last_day.min(request.last_day),
+        .map(|(team, owner, request)| {
+            let clashes = team.map(|team| {
+                let clashes = away
+                    .iter()
+                    .filter(|a| a.request.employee_id != owner.id && team.holds(a))
+                    .filter(|a| a.request.first_day <= request.last_day && request.first_day <= a.request.last_day)
+                    .map(|a| Clash {
+                        name: a.name.clone(),
+                        pending: a.request.status() == LeaveStatus::Pending,
+                        first: a.request.first_day.max(request.first_day),
+                        last: a.request.last_day.min(request.last_day),
+                    })
+                    .collect();
+                TeamClashes { team, clashes }
+            });
+            (request.id.clone(), clashes)
         })
         .collect())
 }

@@ -187,41 +187,11 @@ pub async fn all_requests_csv(
             check_exists(&checked, &department::all(conn)?, &store::all_types(conn)?).map_err(AppError::Invalid)
         })
         .await?;
-    let (tx, rx) = mpsc::channel(4);
-    let state = state.clone();
-    tokio::spawn(async move {
-        if tx.send(Ok(crate::csv::line(&CSV_HEADER))).await.is_err() {
-            return;
-        }
-        let mut offset = 0;
-        loop {
-            let filter = filter.clone();
-            let chunk = state
-                .db
-                .run(move |conn| {
-                    let requests = store::all_page(conn, &filter, CSV_CHUNK, offset)?;
-                    let names = Names::load(conn, &requests)?;
-                    Ok((requests.len() as i64, requests.iter().map(|r| csv_row(r, &names)).collect::<String>()))
-                })
-                .await;
-            match chunk {
-                Ok((read, text)) => {
-                    if read > 0 && tx.send(Ok(text)).await.is_err() {
-                        return;
-                    }
-                    if read < CSV_CHUNK {
-                        return;
-                    }
-                    offset += read;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                    return;
-                }
-            }
-        }
-    });
-    Ok(rx)
+    Ok(crate::csv::stream::pages(state.db.clone(), crate::csv::line(&CSV_HEADER), CSV_CHUNK, move |conn, offset| {
+        let requests = store::all_page(conn, &filter, CSV_CHUNK, offset)?;
+        let names = Names::load(conn, &requests)?;
+        Ok((requests.len() as i64, requests.iter().map(|r| csv_row(r, &names)).collect::<String>()))
+    }))
 }
 
 // ---------- The leave report ----------
@@ -265,7 +235,7 @@ pub async fn leave_report(state: &AppState, actor: &Actor, year: Option<i32>) ->
                 .into_iter()
                 .map(|employee| {
                     let requests = by_employee.remove(&employee.id).unwrap_or_default();
-                    let employment = rules::Employment { hired: employee.hire_date, left: None };
+                    let employment = super::employment(&employee);
                     let balances = rules::balances_through(types.clone(), &requests, year, employment);
                     ReportRow { employee, balances }
                 })

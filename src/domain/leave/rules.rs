@@ -261,6 +261,12 @@ pub fn years_to_show(requests: &[LeaveRequest], this_year: i32) -> Vec<i32> {
 /// The years whose balances may be looked up.
 pub const BALANCE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
+/// The year before `year`, `year` and the year after, as far as they lie in
+/// `BALANCE_YEARS`: a switcher offers no year that would be refused.
+pub fn neighbouring_years(year: i32) -> Vec<i32> {
+    (year.saturating_sub(1)..=year.saturating_add(1)).filter(|y| BALANCE_YEARS.contains(y)).collect()
+}
+
 /// A year asked for in a balance lookup. `Err` says which ones may be asked for.
 pub fn check_balance_year(year: i32) -> Result<i32, String> {
     if BALANCE_YEARS.contains(&year) {
@@ -734,6 +740,13 @@ mod tests {
         }
         assert!(parse_carry_over("3", None).is_err(), "unlimited types carry nothing");
         assert!(parse_carry_over("1", Some(0)).is_err());
+    }
+
+    #[test]
+    fn neighbouring_years_stay_within_the_years_that_can_be_asked_for() {
+        assert_eq!(neighbouring_years(2026), vec![2025, 2026, 2027]);
+        assert_eq!(neighbouring_years(2000), vec![2000, 2001]);
+        assert_eq!(neighbouring_years(2100), vec![2099, 2100]);
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub struct QueueRow {
     /// The message beside this request's comment box, and what was typed.
     pub error: Option<String>,
     pub comment: String,
+    /// "Ann (approved, 3–4 Jun), ...": who else in the team is away then.
+    pub also_away: Option<String>,
 }
 
 /// What a bulk approval did, in words.
@@ -176,7 +178,8 @@ async fn render_queue(
                 }
                 _ => (None, String::new()),
             };
-            QueueRow { r: RequestView::new(r, &listing.names, today), error, comment }
+            let also_away = listing.clashes.get(&r.id).and_then(|c| c.as_ref()?.line());
+            QueueRow { r: RequestView::new(r, &listing.names, today), error, comment, also_away }
         };
         mine = listing.mine.iter().map(&mut row).collect();
         others = listing.others.as_ref().map(|o| o.iter().map(&mut row).collect());
