@@ -27,6 +27,9 @@ pub struct EmployeeOut {
     pub phone: String,
     /// `active`, `on_leave` or `terminated`.
     pub status: String,
+    /// `YYYY-MM-DD`: a former employee's last working day, when it was
+    /// recorded; `null` for current staff.
+    pub terminated_on: Option<String>,
     /// Whether the person has an account.
     pub has_account: bool,
     pub updated_at: String,
@@ -45,6 +48,7 @@ impl From<&Employee> for EmployeeOut {
             hire_date: iso_date(e.hire_date),
             phone: e.phone.clone(),
             status: e.status().as_str().to_owned(),
+            terminated_on: e.terminated_on.filter(|_| e.is_terminated()).map(iso_date),
             has_account: e.user_id.is_some(),
             updated_at: iso_time(e.updated_at),
         }

@@ -10,6 +10,7 @@
 //! instance refuse them at once (the others learn it from the database).
 
 use diesel::{Connection, OptionalExtension};
+use time::Date;
 
 use super::leave;
 use crate::access::{Action, Actor, Relation};
@@ -24,7 +25,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::mail::letters;
 use crate::metrics::Counter;
 use crate::models::audit::{self, Event, Who};
-use crate::models::employee::{self, Employee, EmployeeStatus, Enrollment};
+use crate::models::employee::{self, Employee, Enrollment};
 use crate::models::user::{self, NewUser, Role, User, email_problem, normalize_email};
 use crate::models::{new_id, outbox, settings};
 use crate::state::AppState;
@@ -482,6 +483,13 @@ pub async fn change(state: &AppState, actor: &Actor, target_id: String, change: 
     Ok(changed)
 }
 
+/// The account `id` as an Admin sees it before changing it (the
+/// confirmation page); 404 when there is none.
+pub async fn for_change(state: &AppState, actor: &Actor, id: String) -> AppResult<User> {
+    actor.authorize_global(Action::ManageUsers)?;
+    state.db.run(move |conn| user::find(conn, &id).optional()?.ok_or(AppError::NotFound)).await
+}
+
 /// One page of the accounts whose email or name contains `q`, and how many match.
 pub async fn search(
     state: &AppState,
@@ -502,16 +510,19 @@ pub async fn search(
 
 // ---------- Ending and restoring employment ----------
 
-/// What ending someone's employment does: the record is terminated; the
-/// account linked to it (if any) is deactivated and every session of it
-/// revoked; requests waiting for this person's decision go to HR. Refused
-/// for one's own record, for a record whose account has more power than the
-/// actor's, and when it would leave no active Admin. Call inside the
-/// transaction that records it; returns the revoked session ids.
+/// What ending someone's employment does: the record is terminated with its
+/// last working day and the reason given; the account linked to it (if any)
+/// is deactivated and every session of it revoked; requests waiting for this
+/// person's decision go to HR. Refused for one's own record, for a record
+/// whose account has more power than the actor's, and when it would leave no
+/// active Admin. Call inside the transaction that records it; returns the
+/// revoked session ids.
 pub fn end_employment(
     conn: &mut DbConnection,
     actor: &Actor,
     record: &Employee,
+    last_day: Date,
+    reason: Option<&str>,
     now: Timestamp,
 ) -> AppResult<Vec<String>> {
     actor.authorize(Action::TerminateEmployee, actor.relation_to(record))?;
@@ -525,7 +536,7 @@ pub fn end_employment(
             return Err(last_admin());
         }
     }
-    employee::set_status(conn, &record.id, EmployeeStatus::Terminated, now)?;
+    employee::set_terminated(conn, &record.id, last_day, reason, now)?;
     let ended = employee::find(conn, &record.id)?;
     leave::reroute_waiting_of_reports(conn, &ended, now)?;
     match account {

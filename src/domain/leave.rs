@@ -91,11 +91,20 @@ pub fn balances_for_types(
     Ok(rules::balances_through(types, &requests, year, employment_of(conn, employee_id)?))
 }
 
-/// When `employee_id` worked here, for pro-rating allowances. Records keep
-/// no day on which employment ended, so only the first year is pro-rated.
+/// When `employee_id` worked here, for pro-rating allowances.
 fn employment_of(conn: &mut DbConnection, employee_id: &str) -> diesel::QueryResult<rules::Employment> {
-    let hired = employee::find(conn, employee_id).optional()?.map_or(Date::MIN, |e| e.hire_date);
-    Ok(rules::Employment { hired, left: None })
+    Ok(employee::find(conn, employee_id)
+        .optional()?
+        .map_or(rules::Employment { hired: Date::MIN, left: None }, |e| employment(&e)))
+}
+
+/// When `record` worked here: from the hire date to the last working day
+/// stored when the employment ended (the first and the last year are
+/// pro-rated). A record terminated before last days were kept, or current
+/// again, has no end.
+pub fn employment(record: &Employee) -> rules::Employment {
+    let left = if record.is_terminated() { record.terminated_on } else { None };
+    rules::Employment { hired: record.hire_date, left }
 }
 
 /// One type's balance for `employee_id` in `year`.
@@ -280,8 +289,9 @@ pub struct Detail {
     pub is_own: bool,
     /// Whether the actor may decide it now.
     pub can_decide: bool,
-    /// When the actor may decide: the others in the team away on its days.
-    pub clashes: Vec<calendar::Clash>,
+    /// When the actor may decide and the owner has a team (a manager, or
+    /// else a department): the others in it away on its days.
+    pub clashes: Option<calendar::TeamClashes>,
 }
 
 pub async fn detail(state: &AppState, actor: &Actor, id: String) -> AppResult<Detail> {
@@ -295,7 +305,7 @@ pub async fn detail(state: &AppState, actor: &Actor, id: String) -> AppResult<De
         .run(move |conn| {
             let names = Names::load(conn, std::slice::from_ref(&loaded))?;
             let leave_type = store::find_type(conn, &loaded.leave_type_id)?.ok_or(AppError::NotFound)?;
-            let clashes = if can_decide { calendar::clashes(conn, &owner, &loaded)? } else { Vec::new() };
+            let clashes = if can_decide { calendar::clashes(conn, &owner, &loaded)? } else { None };
             Ok((names, balance(conn, &owner.id, &leave_type, year)?, clashes))
         })
         .await?;
@@ -546,6 +556,18 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: String) -> AppResult<Le
         .await
 }
 
+/// What cancelling request `id` would do, for its owner's confirmation
+/// page: the request with its names, and the status it would move to
+/// (`Cancelled`, or `CancelRequested` for approved leave). Refused, with the
+/// reason, as `cancel` would refuse it.
+pub async fn cancel_preview(state: &AppState, actor: &Actor, id: String) -> AppResult<(Shown, LeaveStatus)> {
+    let Visible { request, relation, .. } = visible(state, actor, id).await?;
+    actor.authorize(Action::CancelLeave, relation)?;
+    let to = rules::cancel_outcome(request.status(), request.first_day, state.clock.now().date())
+        .map_err(|why| AppError::conflict("Cannot cancel this leave", why))?;
+    Ok((shown(state, request.id).await?, to))
+}
+
 /// `cancel`, then the request as it is now.
 pub async fn cancel_shown(state: &AppState, actor: &Actor, id: String) -> AppResult<Shown> {
     cancel(state, actor, id.clone()).await?;
@@ -706,6 +728,13 @@ pub async fn add_holiday(state: &AppState, actor: &Actor, day: &str, name: &str)
         ))),
         None => Ok(()),
     }
+}
+
+/// The holiday `id`, for HR about to remove it (the confirmation page);
+/// 404 when there is none.
+pub async fn holiday_for_removal(state: &AppState, actor: &Actor, id: String) -> AppResult<Holiday> {
+    authorize_settings(actor)?;
+    state.db.run(move |conn| store::find_holiday(conn, &id).optional()?.ok_or(AppError::NotFound)).await
 }
 
 pub async fn delete_holiday(state: &AppState, actor: &Actor, id: String) -> AppResult<()> {

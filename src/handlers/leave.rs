@@ -89,6 +89,12 @@ impl RequestView {
         leave_status_label(self.status)
     }
 
+    /// Cancelling approved leave asks first, on its own page
+    /// (`GET /leave/{id}/cancel`); a pending request is withdrawn at once.
+    pub fn cancel_confirms(&self) -> bool {
+        self.status == LeaveStatus::Approved && self.cancel_label.is_some()
+    }
+
     pub fn status_class(&self) -> &'static str {
         leave_status_class(self.status)
     }

@@ -192,6 +192,11 @@ pub fn count_matching(conn: &mut DbConnection, q: &str) -> QueryResult<i64> {
 }
 
 /// Users by id, for naming the people in the audit log.
+/// Every account's id, email and role, for checks over many records at once.
+pub fn all_roles(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, String)>> {
+    users::table.select((users::id, users::email, users::role)).load(conn)
+}
+
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<User>> {
     users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn)
 }

@@ -292,9 +292,10 @@ backend_tests! {
         res.problem(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(record(&app, &gil).await.status(), EmployeeStatus::OnLeave);
 
+        // Ending an employment needs a last day and a reason: not a PATCH.
         let res = hr.patch(&format!("/api/v1/employees/{gil}"), json!({"status": "terminated"})).await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-        assert_eq!(res.json["status"], "terminated");
+        assert!(message(&res, "status").contains("last working day and a reason"), "{}", res.text);
+        assert_eq!(record(&app, &gil).await.status(), EmployeeStatus::OnLeave);
         hr.patch("/api/v1/employees/no-such-record", json!({"job_title": "Ghost"}))
             .await
             .problem(StatusCode::NOT_FOUND);

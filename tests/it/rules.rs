@@ -45,9 +45,12 @@ async fn leave_request(app: &TestApp, id: &str) -> LeaveRequest {
     app.state.db.run(move |conn| Ok(leave::find_request(conn, &id)?)).await.expect("leave request")
 }
 
-/// Presses the terminate button on the profile of `id`.
+/// Ends the employment of `id` on the termination page, with today (the
+/// tests' 1 June 2026) as the last working day.
 async fn terminate(browser: &mut Browser, id: &str) -> Response {
-    browser.submit(&format!("/employees/{id}"), &format!("/employees/{id}/terminate"), &[]).await
+    let page = format!("/employees/{id}/terminate");
+    let fields = [("last_working_day", "2026-06-01"), ("reason", "Resigned")];
+    browser.submit(&page, &page, &fields).await
 }
 
 /// Requests a week's annual leave from 8 June 2026; returns the new request's id.
@@ -118,7 +121,7 @@ backend_tests! {
             .db
             .atomic(move |conn| {
                 let record = employee::find(conn, &record_id)?;
-                hrms::domain::accounts::end_employment(conn, &hrms::access::Actor::operator(), &record, now)
+                hrms::domain::accounts::end_employment(conn, &hrms::access::Actor::operator(), &record, now.date(), None, now)
             })
             .await;
         match outcome {
@@ -136,7 +139,7 @@ backend_tests! {
             .db
             .atomic(move |conn| {
                 let record = employee::find(conn, &record_id)?;
-                hrms::domain::accounts::end_employment(conn, &hrms::access::Actor::operator(), &record, now)
+                hrms::domain::accounts::end_employment(conn, &hrms::access::Actor::operator(), &record, now.date(), None, now)
             })
             .await
             .expect("ended with another Admin left");

@@ -17,7 +17,7 @@ use crate::models::user::{Role, User};
 use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, ok_page, render_page};
+use crate::templates::{ConfirmPage, Layout, filters, ok_page, render_page};
 
 const USERS_PATH: &str = "/admin/users";
 /// Longer searches are cut: nobody's name or email is longer.
@@ -45,6 +45,8 @@ pub struct UsersPage {
     pub users: Vec<UserRow>,
     pub roles: [Role; 3],
     pub notice: Option<&'static str>,
+    /// `?q=…&page=…`: where the confirmation pages come back to.
+    pub place: String,
 }
 
 #[derive(askama::Template)]
@@ -81,12 +83,18 @@ pub async fn list(
         layout: page.layout(),
         csrf_token: page.csrf_token(),
         page: pager.page,
+        place: format!("?{}", place_query(&q, pager.page)),
         pager: pager.with_links(USERS_PATH, &[("q", &q)]),
         q,
         users,
         roles: [Role::Employee, Role::Hr, Role::Admin],
         notice: shown.text(),
     }))
+}
+
+/// `q=…&page=…`, for the links that must come back to this place in the list.
+fn place_query(q: &str, page: i64) -> String {
+    serde_urlencoded::to_string([("q", q), ("page", &page.to_string())]).unwrap_or_default()
 }
 
 fn row(u: User, me: &str) -> AppResult<UserRow> {
@@ -101,7 +109,8 @@ fn row(u: User, me: &str) -> AppResult<UserRow> {
     })
 }
 
-/// The forms on the list carry the search and page, to come back to the same place.
+/// The forms on the list carry the search and page, to come back to the same
+/// place (and so does the address of the confirmation page).
 #[derive(Debug, Deserialize)]
 pub struct UserActionForm {
     #[serde(default)]
@@ -127,6 +136,47 @@ impl UserActionForm {
         let q = clean_query(&self.q);
         crate::display::page_href(USERS_PATH, &[("q", &q)], page)
     }
+}
+
+/// `GET /admin/users/{id}/deactivate`: what deactivating the account does,
+/// and the button that does it (`act`); the search and page come along to
+/// return to the same place in the list. Other actions have no such page.
+pub async fn confirm(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    Path((id, action)): Path<(String, String)>,
+    query: Result<axum::extract::Query<UserActionForm>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Response> {
+    if action != "deactivate" {
+        return Err(AppError::NotFound);
+    }
+    let axum::extract::Query(place) =
+        query.map_err(|_| AppError::BadRequest("The address of this page is not one the portal made.".into()))?;
+    let account = accounts::for_change(&state, &actor, id).await?;
+    let back = place.back();
+    if !account.active {
+        return Ok(Notice::Unchanged.redirect(&back));
+    }
+    let name = account.full_name.clone();
+    Ok(ok_page(&ConfirmPage {
+        layout: page.layout(),
+        csrf_token: page.csrf_token(),
+        title: format!("Deactivate {name}’s account?"),
+        subject: format!("{name} · {} · {}", account.email, account.role()?.label()),
+        consequences: vec![
+            format!("{name} can no longer sign in, and every session of the account ends at once, on every device."),
+            "Their employee record stays as it is: to end their employment, use End employment on their profile."
+                .to_owned(),
+            "An Admin can reactivate the account later; the sessions ended now do not come back.".to_owned(),
+        ],
+        action: format!("/admin/users/{}/deactivate", account.id),
+        fields: vec![("q", clean_query(&place.q)), ("page", place.page.trim().to_owned())],
+        confirm_label: "Deactivate the account".to_owned(),
+        back_label: "Keep it active".to_owned(),
+        back_href: back,
+        crumb: "Users".to_owned(),
+    }))
 }
 
 /// `POST /admin/users/{id}/{action}`: `role`, `deactivate`, `reactivate`,

@@ -19,7 +19,7 @@ use crate::models::employee::{Employee, EmployeeStatus};
 use crate::notice::Notice;
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, render_page};
+use crate::templates::{Layout, filters, render_page};
 
 /// The record form as posted. Fields the sender may not change are ignored,
 /// never applied (an employee's own form has only `phone`).
@@ -155,8 +155,14 @@ async fn form_page(
         .extend(choices.departments.into_iter().map(|d| SelectOption::new(d.id, d.name, &form.department_id)));
     let mut managers = vec![SelectOption::new("", "No manager", &form.manager_id)];
     managers.extend(staff_options(&choices.staff, &form.manager_id, editing.map(|e| e.id.as_str())));
-    let statuses =
-        EmployeeStatus::ALL.into_iter().map(|s| SelectOption::new(s.as_str(), s.label(), &form.status)).collect();
+    // Terminated is offered only to a record that is: ending an employment
+    // has a page of its own, which asks for the last day and a reason.
+    let terminated = editing.is_some_and(Employee::is_terminated);
+    let statuses = EmployeeStatus::ALL
+        .into_iter()
+        .filter(|s| *s != EmployeeStatus::Terminated || terminated)
+        .map(|s| SelectOption::new(s.as_str(), s.label(), &form.status))
+        .collect();
     let (heading, action, cancel_href, submit_label) = match editing {
         Some(e) => (
             format!("Edit {}", e.full_name),

@@ -1,5 +1,5 @@
 //! `GET /employees/{id}`: one person, their manager and direct reports;
-//! `POST /employees/{id}/terminate`.
+//! `POST /employees/{id}/invite`.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -17,7 +17,7 @@ use crate::models::employee::Employee;
 use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, ok_page};
+use crate::templates::{Layout, filters, ok_page};
 
 /// Someone mentioned on a profile: a link when the viewer may open theirs.
 pub struct PersonLink {
@@ -51,6 +51,10 @@ pub struct ProfilePage {
     pub status_label: &'static str,
     pub status_class: &'static str,
     pub terminated: bool,
+    /// A former employee's last working day, when it was recorded.
+    pub last_working_day: Option<String>,
+    /// Why their employment ended, to those who may read it (HR).
+    pub termination_reason: Option<String>,
     /// (id, name)
     pub department: Option<(String, String)>,
     pub manager: Option<PersonLink>,
@@ -89,10 +93,22 @@ pub async fn profile(
     let Query(query) = query.map_err(|_| AppError::BadRequest("Choose a year as a number, like 2026.".into()))?;
     let p = employees::profile(&state, &actor, id.clone(), asked_year(query.year.as_deref())?).await?;
     let today = state.clock.now().date();
+    // A leaver's last year is pro-rated to their last working day.
+    let left_in = p.target.terminated_on.filter(|_| p.target.is_terminated()).map(|day| day.year());
     let leave = p.leave.map(|o| ProfileLeave {
         year: o.year,
         years: year_links(&format!("/employees/{id}"), &o.years, o.year),
-        balances: o.balances.iter().map(BalanceView::new).collect(),
+        balances: o
+            .balances
+            .iter()
+            .map(|b| {
+                let mut view = BalanceView::new(b);
+                if b.prorated && left_in == Some(o.year) {
+                    view.allowance_note = Some("Pro-rated to the last working day");
+                }
+                view
+            })
+            .collect(),
         requests: o.requests.iter().map(|r| RequestView::new(r, &o.names, today)).collect(),
     });
     let target = p.target;
@@ -111,6 +127,11 @@ pub async fn profile(
         status_label: status.label(),
         status_class: employee_status_class(status),
         terminated: target.is_terminated(),
+        last_working_day: target.terminated_on.filter(|_| target.is_terminated()).map(long_date),
+        termination_reason: target
+            .termination_reason
+            .clone()
+            .filter(|_| target.is_terminated() && p.may_see_termination_reason),
         hire_date: long_date(target.hire_date),
         id: target.id,
         full_name: target.full_name,
@@ -121,18 +142,6 @@ pub async fn profile(
         notice: shown.text(),
         leave,
     }))
-}
-
-/// Ends someone's employment: the record is terminated, their account
-/// deactivated and every session of it revoked, all in one transaction.
-pub async fn terminate(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<CsrfOnly>,
-) -> AppResult<Response> {
-    let id = employees::terminate(&state, &actor, id).await?;
-    Ok(Notice::EmployeeTerminated.redirect(&format!("/employees/{id}")))
 }
 
 /// HR mails the person on a record without an account an invitation.

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{BalanceView, RequestView, YearLink, asked_year, not_linked, type_option_label, year_links};
-use crate::access::Actor;
+use crate::access::{Action, Actor};
 use crate::display::iso_date;
 use crate::domain::leave::{self, RequestInput, rules};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -17,7 +17,7 @@ use crate::models::leave::LeaveStatus;
 use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, ok_page, render_page};
+use crate::templates::{ConfirmPage, Layout, ok_page, render_page};
 
 // ---------- GET /leave ----------
 
@@ -32,6 +32,8 @@ pub struct IndexPage {
     pub balances: Vec<BalanceView>,
     pub requests: Vec<RequestView>,
     pub notice: Option<&'static str>,
+    /// HR's links to every request and the leave report (`Action::ViewAllLeave`).
+    pub sees_all_leave: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,6 +63,7 @@ pub async fn index(
         balances: overview.balances.iter().map(BalanceView::new).collect(),
         requests: overview.requests.iter().map(|r| RequestView::new(r, &overview.names, today)).collect(),
         notice: shown.text(),
+        sees_all_leave: actor.can_globally(Action::ViewAllLeave),
     }))
 }
 
@@ -193,6 +196,9 @@ pub struct DetailPage {
     pub can_decide: bool,
     /// "Ann (approved, 3–4 Jun), ...": who else in the team is away then.
     pub also_away: Option<String>,
+    /// With whom the request was compared ("team", "department"); `None`
+    /// when the owner has neither a manager nor a department.
+    pub compared_with: Option<&'static str>,
     pub balance: BalanceView,
     pub balance_year: i32,
     /// Shown beside the comment field when a decision was refused.
@@ -220,7 +226,8 @@ pub(super) async fn detail_response(
             request: RequestView::new(&detail.request, &detail.names, today),
             is_own: detail.is_own,
             can_decide: detail.can_decide,
-            also_away: (!detail.clashes.is_empty()).then(|| leave::calendar::clash_line(&detail.clashes)),
+            also_away: detail.clashes.as_ref().and_then(|c| c.line()),
+            compared_with: detail.clashes.as_ref().map(|c| c.team_word()),
             balance: BalanceView::new(&detail.balance),
             balance_year: detail.request.first_day.year(),
             decision_error,
@@ -251,4 +258,55 @@ pub async fn cancel(
         _ => Notice::CancelRequested,
     };
     Ok(notice.redirect("/leave"))
+}
+
+// ---------- GET /leave/{id}/cancel ----------
+
+/// What cancelling does (for approved leave: the approver is asked to agree),
+/// and the button that does it (`cancel`).
+pub async fn confirm_cancel(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (shown, to) = leave::cancel_preview(&state, &actor, id).await?;
+    let r = RequestView::new(&shown.request, &shown.names, state.clock.now().date());
+    let back_href = format!("/leave/{}", r.id);
+    let (title, consequences, confirm_label, back_label) = if to == LeaveStatus::CancelRequested {
+        (
+            format!("Ask to cancel your {}?", r.type_name.to_lowercase()),
+            vec![
+                format!("{} is asked to agree to cancel this approved leave.", r.approver),
+                format!("Until they agree, the leave stays booked and the {} stay taken.", r.days_phrase),
+                "If they agree, the days come back to your balance. You cannot take the request back once sent."
+                    .to_owned(),
+            ],
+            "Ask to cancel",
+            "Keep my leave",
+        )
+    } else {
+        (
+            format!("Cancel your {} request?", r.type_name.to_lowercase()),
+            vec![
+                format!("The request is withdrawn: {} no longer has it to decide.", r.approver),
+                "To take the days after all, make a new request.".to_owned(),
+            ],
+            "Cancel the request",
+            "Keep the request",
+        )
+    };
+    Ok(ok_page(&ConfirmPage {
+        layout: page.layout(),
+        csrf_token: page.csrf_token(),
+        title,
+        subject: format!("{} · {} · {}", r.type_name, r.dates, r.days_phrase),
+        consequences,
+        action: format!("/leave/{}/cancel", r.id),
+        fields: Vec::new(),
+        confirm_label: confirm_label.to_owned(),
+        back_label: back_label.to_owned(),
+        back_href,
+        crumb: "The request".to_owned(),
+    }))
 }

@@ -14,7 +14,7 @@ use crate::forms::{CsrfForm, CsrfOnly, CsrfProtected};
 use crate::notice::{Notice, Shown};
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, render_page};
+use crate::templates::{ConfirmPage, Layout, ok_page, render_page};
 
 const SETTINGS_PATH: &str = "/leave/settings";
 
@@ -231,7 +231,35 @@ pub async fn add_holiday(
     }
 }
 
-// ---------- POST /leave/holidays/{id}/delete ----------
+// ---------- GET and POST /leave/holidays/{id}/delete ----------
+
+/// What removing the holiday does, and the button that does it.
+pub async fn confirm_delete_holiday(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let holiday = leave::holiday_for_removal(&state, &actor, id).await?;
+    let day = format!("{}, {}", holiday.day.weekday(), long_date(holiday.day));
+    Ok(ok_page(&ConfirmPage {
+        layout: page.layout(),
+        csrf_token: page.csrf_token(),
+        title: format!("Remove {}?", holiday.name),
+        subject: format!("A public holiday on {day}."),
+        consequences: vec![
+            format!("{day} becomes a working day: leave requested for it from now on takes a day from the balance."),
+            "Requests already made keep the days they were counted with.".to_owned(),
+            "It leaves the calendars. To have it back, add it again.".to_owned(),
+        ],
+        action: format!("/leave/holidays/{}/delete", holiday.id),
+        fields: Vec::new(),
+        confirm_label: "Remove the holiday".to_owned(),
+        back_href: SETTINGS_PATH.to_owned(),
+        back_label: "Keep it".to_owned(),
+        crumb: "Leave settings".to_owned(),
+    }))
+}
 
 pub async fn delete_holiday(
     State(state): State<AppState>,

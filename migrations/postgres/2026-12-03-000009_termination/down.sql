@@ -1,0 +1,2 @@
+ALTER TABLE employees DROP COLUMN termination_reason;
+ALTER TABLE employees DROP COLUMN terminated_on;
