@@ -1,6 +1,9 @@
 //! Writing CSV for downloads: RFC 4180 quoting and CSV-injection
 //! neutralisation, as pure functions, so that every export writes its cells
-//! the same way.
+//! the same way. Reading uploads is `read`; streaming a download, `stream`.
+
+pub mod read;
+pub mod stream;
 
 /// One cell as it goes into a CSV line. A cell a spreadsheet would read as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)

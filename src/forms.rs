@@ -13,6 +13,10 @@ use crate::auth::middleware::{CurrentUser, PreSession};
 use crate::error::AppError;
 use crate::state::AppState;
 
+mod upload;
+
+pub use upload::{CsrfUpload, Upload};
+
 /// Forms protected against CSRF expose their token.
 pub trait CsrfProtected {
     fn csrf_token(&self) -> &str;
@@ -40,15 +44,10 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
-        let is_form =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-                ct.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded")
-            });
-        if !is_form {
+        if !has_content_type(&req, "application/x-www-form-urlencoded") {
             return Err(AppError::BadRequest("This address expects a web form.".into()));
         }
-        let user = req.extensions().get::<CurrentUser>().cloned();
-        let pre_session = req.extensions().get::<PreSession>().cloned();
+        let owner = TokenOwner::of(&req);
         let body = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::PayloadTooLarge
@@ -60,19 +59,49 @@ where
         let form: T = serde_urlencoded::from_bytes(&body)
             .map_err(|_| AppError::BadRequest("The form could not be read: a field is missing or malformed.".into()))?;
 
-        let token = form.csrf_token();
+        owner.check(state, form.csrf_token())?;
+        Ok(CsrfForm(form))
+    }
+}
+
+/// Whether the request's body is of this media type (any parameters, any case).
+fn has_content_type(req: &Request, media_type: &str) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with(media_type))
+}
+
+/// Whom a request's CSRF token must be bound to: the session when signed
+/// in, else the pre-session cookie. Taken before the body is read.
+struct TokenOwner {
+    user: Option<CurrentUser>,
+    pre_session: Option<PreSession>,
+}
+
+impl TokenOwner {
+    fn of(req: &Request) -> Self {
+        TokenOwner {
+            user: req.extensions().get::<CurrentUser>().cloned(),
+            pre_session: req.extensions().get::<PreSession>().cloned(),
+        }
+    }
+
+    /// `Ok` when `token` is theirs; otherwise a 403 that says what to do.
+    fn check(&self, state: &AppState, token: &str) -> Result<(), AppError> {
         // Signed in, only the session's token counts: the sign-in form's
         // token dies with the sign-in.
-        let ok = match &user {
+        let ok = match &self.user {
             Some(u) => state.csrf.verify(Binding::Session(&u.session_id), token),
-            None => pre_session.is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token)),
+            None => self.pre_session.as_ref().is_some_and(|p| state.csrf.verify(Binding::PreSession(&p.0), token)),
         };
-        if !ok {
-            return Err(AppError::Forbidden(
+        if ok {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
                 "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
-            ));
+            ))
         }
-        Ok(CsrfForm(form))
     }
 }
 
@@ -102,7 +131,7 @@ fn check_text(body: &[u8]) -> Result<(), AppError> {
 /// bidirectional embeddings, overrides, isolates and marks, zero-width spaces
 /// and the byte-order mark. A name holding one could display right-to-left
 /// over the rest of a table row. (Zero-width joiners stay: scripts and emoji need them.)
-fn is_invisible_format(c: char) -> bool {
+pub(crate) fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{061C}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')

@@ -3,6 +3,11 @@
 //! manager, no management cycles), the directory, and profiles. What ending
 //! someone's employment does to their account is `accounts::end_employment`.
 
+pub mod export;
+pub mod import;
+
+use std::collections::HashMap;
+
 use diesel::OptionalExtension;
 use time::Date;
 
@@ -10,7 +15,7 @@ use super::{accounts, leave};
 use crate::access::{Action, Actor, Relation};
 use crate::clock::Timestamp;
 use crate::db::DbConnection;
-use crate::display::{iso_date, parse_iso_date};
+use crate::display::{iso_date, long_date, parse_iso_date};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::audit::{self, Event, Who};
 use crate::models::department::{self, Department};
@@ -49,6 +54,68 @@ pub struct Checked {
     pub hire_date: Date,
     pub phone: String,
     pub status: EmployeeStatus,
+}
+
+impl Checked {
+    /// The new record these values make, numbered `number`.
+    pub fn new_record<'a>(
+        &'a self,
+        id: &'a str,
+        number: &'a str,
+        user_id: Option<&'a str>,
+        now: Timestamp,
+    ) -> NewEmployee<'a> {
+        NewEmployee {
+            id,
+            employee_number: number,
+            user_id,
+            full_name: &self.full_name,
+            work_email: &self.work_email,
+            job_title: &self.job_title,
+            department_id: self.department_id.as_deref(),
+            manager_id: self.manager_id.as_deref(),
+            hire_date: self.hire_date,
+            phone: &self.phone,
+            status: self.status.as_str(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// These values as the changes to a record, with `status` as it is to be
+    /// written (an ending goes through `accounts::end_employment` instead).
+    pub fn changes<'a>(&'a self, status: &'a str, now: Timestamp) -> EmployeeChanges<'a> {
+        EmployeeChanges {
+            employee_number: &self.number,
+            full_name: &self.full_name,
+            work_email: &self.work_email,
+            job_title: &self.job_title,
+            department_id: self.department_id.as_deref(),
+            manager_id: self.manager_id.as_deref(),
+            hire_date: self.hire_date,
+            phone: &self.phone,
+            status,
+            updated_at: now,
+        }
+    }
+
+    /// The names of the fields of `current` these values change.
+    pub fn changed_fields(&self, current: &Employee) -> Vec<&'static str> {
+        [
+            ("employee_number", current.employee_number != self.number),
+            ("full_name", current.full_name != self.full_name),
+            ("work_email", current.work_email != self.work_email),
+            ("job_title", current.job_title != self.job_title),
+            ("department", current.department_id != self.department_id),
+            ("manager", current.manager_id != self.manager_id),
+            ("hire_date", current.hire_date != self.hire_date),
+            ("phone", current.phone != self.phone),
+            ("status", current.status() != self.status),
+        ]
+        .into_iter()
+        .filter_map(|(name, changed)| changed.then_some(name))
+        .collect()
+    }
 }
 
 /// Digits, spaces and `+ - ( ) . /`, at most 30 characters; empty is allowed.
@@ -237,6 +304,8 @@ pub struct Profile {
     pub is_own: bool,
     pub editor: Option<Editor>,
     pub may_terminate: bool,
+    /// Whether the viewer may read why the employment ended (HR).
+    pub may_see_termination_reason: bool,
     /// The record has no account yet and HR may invite its person.
     pub may_invite: bool,
     /// Their balances and requests in the year asked for, when the viewer
@@ -269,6 +338,7 @@ pub async fn profile(state: &AppState, actor: &Actor, id: String, year: Option<i
         is_own: relation == Relation::Own,
         editor: editor_for(actor, &target, role).ok(),
         may_terminate: !target.is_terminated() && !outranked && actor.can(Action::TerminateEmployee, relation),
+        may_see_termination_reason: actor.can(Action::ViewTerminationReason, relation),
         may_invite: target.user_id.is_none() && !target.is_terminated() && actor.can(Action::InviteEmployee, relation),
         department,
         manager,
@@ -346,21 +416,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppR
             };
             let user_id = unlinked_account(conn, &checked.work_email)?;
             let id = new_id();
-            let record = NewEmployee {
-                id: &id,
-                employee_number: &number,
-                user_id: user_id.as_deref(),
-                full_name: &checked.full_name,
-                work_email: &checked.work_email,
-                job_title: &checked.job_title,
-                department_id: checked.department_id.as_deref(),
-                manager_id: checked.manager_id.as_deref(),
-                hire_date: checked.hire_date,
-                phone: &checked.phone,
-                status: EmployeeStatus::Active.as_str(),
-                created_at: now,
-                updated_at: now,
-            };
+            // `check` made a new record's status Active.
+            let record = checked.new_record(&id, &number, user_id.as_deref(), now);
             if !employee::insert(conn, &record)? {
                 // Someone took the email or number a moment ago.
                 let mut errors = check_against_db(conn, &checked, None)?;
@@ -378,7 +435,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RecordInput) -> AppR
 
 /// Saves an edit: every field when HR edits, the phone only when someone edits
 /// their own record (anything else sent is ignored). A change of status to
-/// terminated ends the employment (see `accounts::end_employment`).
+/// terminated is refused: the termination page (`terminate`) does that.
 pub async fn update(state: &AppState, actor: &Actor, id: String, input: RecordInput) -> AppResult<()> {
     let (target, editor) = for_edit(state, actor, id).await?;
     save(state, actor, target, editor, input).await
@@ -475,16 +532,14 @@ async fn save(state: &AppState, actor: &Actor, target: Employee, editor: Editor,
         Editor::Full => {
             let checked = check(&input, true).map_err(AppError::Invalid)?;
             let acting = actor.clone();
-            let revoked =
-                state.db.atomic(move |conn| save_full(conn, &acting, &target.id, &checked, &who, now)).await?;
-            state.revoke_now(&revoked);
-            Ok(())
+            state.db.atomic(move |conn| save_full(conn, &acting, &target.id, &checked, &who, now)).await
         }
     }
 }
 
 /// HR's edit, inside one transaction: every field, and what a change of
-/// status or manager means. Returns the sessions revoked.
+/// status or manager means. Ending an employment is refused here: it has a
+/// page of its own (`terminate`).
 fn save_full(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -492,11 +547,7 @@ fn save_full(
     c: &Checked,
     who: &Who,
     now: Timestamp,
-) -> AppResult<Vec<String>> {
-    if c.status == EmployeeStatus::Terminated {
-        // Taken first, so that on SQLite the write lock comes before any read.
-        user::lock_account_changes(conn)?;
-    }
+) -> AppResult<()> {
     let current = employee::find(conn, id)?;
     // Re-checked inside the transaction: the linked account may have changed meanwhile.
     editor_for(actor, &current, linked_role(conn, &current)?)?;
@@ -505,38 +556,31 @@ fn save_full(
     if ending && actor.relation_to(&current) == Relation::Own {
         return Err(AppError::invalid("status", "You cannot terminate your own record. Ask someone else in HR."));
     }
-    let changes = EmployeeChanges {
-        employee_number: &c.number,
-        full_name: &c.full_name,
-        work_email: &c.work_email,
-        job_title: &c.job_title,
-        department_id: c.department_id.as_deref(),
-        manager_id: c.manager_id.as_deref(),
-        hire_date: c.hire_date,
-        phone: &c.phone,
-        // An ending goes through `end_employment` below.
-        status: if ending { &current.status } else { c.status.as_str() },
-        updated_at: now,
-    };
+    if ending {
+        // One way to end an employment: the termination page (`terminate`),
+        // which asks for the last working day and a reason.
+        return Err(AppError::invalid(
+            "status",
+            "End an employment with \"End employment\" on the profile: it asks for the last working day and a reason.",
+        ));
+    }
+    let changes = c.changes(c.status.as_str(), now);
     if !employee::update(conn, id, &changes)? {
         let mut errors = check_against_db(conn, c, Some(&current))?;
         errors.add("work_email", "This work email or number was just taken; try again.");
         return Err(AppError::Invalid(errors));
     }
-    let mut revoked = Vec::new();
     let mut notes = Vec::new();
     let rehired = current.is_terminated() && c.status != EmployeeStatus::Terminated;
     let manager_changed = current.manager_id != c.manager_id;
-    if ending {
-        revoked = accounts::end_employment(conn, actor, &current, now)?;
-        notes.push(format!("terminated, sessions revoked: {}", revoked.len()));
-    }
     if rehired || manager_changed {
         let saved = employee::find(conn, id)?;
         if rehired {
             // The record is current again and its reports' requests come back
             // to it. A deactivated account stays so: reactivating is an Admin's decision.
             leave::reroute_waiting_of_reports(conn, &saved, now)?;
+            // The employment runs again: its earlier end no longer pro-rates leave.
+            employee::clear_termination(conn, id)?;
             notes.push("rehired".to_owned());
         }
         if manager_changed {
@@ -550,20 +594,7 @@ fn save_full(
     {
         notes.push("linked to the existing account".to_owned());
     }
-    let changed: Vec<&str> = [
-        ("employee_number", current.employee_number != c.number),
-        ("full_name", current.full_name != c.full_name),
-        ("work_email", current.work_email != c.work_email),
-        ("job_title", current.job_title != c.job_title),
-        ("department", current.department_id != c.department_id),
-        ("manager", current.manager_id != c.manager_id),
-        ("hire_date", current.hire_date != c.hire_date),
-        ("phone", current.phone != c.phone),
-        ("status", current.status() != c.status),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect();
+    let changed = c.changed_fields(&current);
     let mut detail = format!(
         "{} {}: {}",
         c.number,
@@ -575,16 +606,96 @@ fn save_full(
         detail.push_str(&note);
     }
     audit::record(conn, now, Event::EmployeeUpdated, who.entry().email(c.work_email.as_str()).detail(&detail))?;
-    Ok(revoked)
+    Ok(())
 }
 
-/// Ends someone's employment from their profile: the record is terminated,
-/// their account deactivated and every session of it revoked, all in one
-/// transaction (see `accounts::end_employment`). Already terminated: nothing.
-pub async fn terminate(state: &AppState, actor: &Actor, id: String) -> AppResult<String> {
+// ---------- Ending employment ----------
+
+/// The longest reason HR may give for ending someone's employment.
+pub const MAX_TERMINATION_REASON_CHARS: usize = 500;
+
+/// The termination form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct TerminationInput {
+    pub last_working_day: String,
+    pub reason: String,
+}
+
+/// Checks the termination form against the record's hire date and today: a
+/// real day (`YYYY-MM-DD`, as the date input sends it), not before the hire
+/// date and not after today, and a reason. The day cannot lie ahead because
+/// the account is deactivated when the termination is recorded: a future
+/// leaver is terminated on their last day. Returns the day and the trimmed reason.
+pub fn check_termination(input: &TerminationInput, hired: Date, today: Date) -> Result<(Date, String), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let text = input.last_working_day.trim();
+    let day = if text.is_empty() {
+        errors.add("last_working_day", "Enter the last working day.");
+        None
+    } else {
+        match parse_iso_date(text) {
+            None => {
+                errors.add("last_working_day", "Enter the last working day as a date, like 2026-06-30.");
+                None
+            }
+            Some(day) if day < hired => {
+                errors.add(
+                    "last_working_day",
+                    format!("The last working day cannot be before the hire date, {}.", long_date(hired)),
+                );
+                None
+            }
+            Some(day) if day > today => {
+                errors.add(
+                    "last_working_day",
+                    format!(
+                        "The last working day cannot be after today, {}: access ends when the termination is recorded, so record it on or after the last day.",
+                        long_date(today)
+                    ),
+                );
+                None
+            }
+            Some(day) => Some(day),
+        }
+    };
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() {
+        errors.add("reason", "Enter the reason the employment ends.");
+    } else if reason.chars().count() > MAX_TERMINATION_REASON_CHARS {
+        errors.add("reason", format!("Use at most {MAX_TERMINATION_REASON_CHARS} characters."));
+    }
+    match day {
+        Some(day) if errors.is_empty() => Ok((day, reason)),
+        _ => Err(errors),
+    }
+}
+
+/// The record whose employment `actor` wants to end, once it is clear they
+/// may: HR, never their own record, never one whose account has more power
+/// than theirs (403). A record that is already terminated is returned as it is.
+pub async fn for_termination(state: &AppState, actor: &Actor, id: String) -> AppResult<Employee> {
     let target = visible(state, actor, id).await?;
     actor.authorize(Action::TerminateEmployee, actor.relation_to(&target))?;
+    let loaded = target.clone();
+    if let Some(role) = state.db.run(move |conn| linked_role(conn, &loaded)).await? {
+        actor.authorize_over(role)?;
+    }
+    Ok(target)
+}
+
+/// Ends someone's employment from the termination page, with the last
+/// working day and the reason (`check_termination`): the record is
+/// terminated, their account deactivated and every session of it revoked,
+/// all in one transaction with the audit entry (see
+/// `accounts::end_employment`). Already terminated: nothing. Returns the
+/// record's id.
+pub async fn terminate(state: &AppState, actor: &Actor, id: String, input: TerminationInput) -> AppResult<String> {
+    let target = for_termination(state, actor, id).await?;
+    if target.is_terminated() {
+        return Ok(target.id);
+    }
     let now = state.clock.now();
+    let (last_day, reason) = check_termination(&input, target.hire_date, now.date()).map_err(AppError::Invalid)?;
     let (who, acting) = (Who::of(actor), actor.clone());
     let target_id = target.id.clone();
     let revoked = state
@@ -596,11 +707,13 @@ pub async fn terminate(state: &AppState, actor: &Actor, id: String) -> AppResult
             if current.is_terminated() {
                 return Ok(Vec::new());
             }
-            let revoked = accounts::end_employment(conn, &acting, &current, now)?;
+            let revoked = accounts::end_employment(conn, &acting, &current, last_day, Some(&reason), now)?;
             let detail = format!(
-                "{} {}; account deactivated: {}; sessions revoked: {}",
+                "{} {}; last working day: {}; reason: {}; account deactivated: {}; sessions revoked: {}",
                 current.employee_number,
                 current.full_name,
+                iso_date(last_day),
+                reason,
                 if current.user_id.is_some() { "yes" } else { "no account" },
                 revoked.len()
             );
@@ -666,6 +779,9 @@ pub struct Directory {
     pub last_page: i64,
     /// Each record with its department's name.
     pub rows: Vec<(Employee, Option<String>)>,
+    /// The names of the managers of the page's records, by id (one query):
+    /// a manager who has left only for those who may see former staff.
+    pub managers: HashMap<String, String>,
 }
 
 pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -> AppResult<Directory> {
@@ -677,7 +793,8 @@ pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -
     if query.exact_page && query.page < 1 {
         return Err(AppError::invalid("page", "Pages are numbered from 1."));
     }
-    let include_terminated = query.include_terminated && actor.can_globally(Action::ViewTerminatedStaff);
+    let sees_former_staff = actor.can_globally(Action::ViewTerminatedStaff);
+    let include_terminated = query.include_terminated && sees_former_staff;
     let filter = DirectoryFilter {
         name: query.name,
         department_id: query.department_id,
@@ -697,7 +814,13 @@ pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -
             } else {
                 employee::directory_page(conn, &filter, sort, per_page, (page - 1) * per_page)?
             };
-            Ok(Directory { departments, include_terminated, total, page, per_page, last_page, rows })
+            let manager_ids: Vec<String> = rows.iter().filter_map(|(e, _)| e.manager_id.clone()).collect();
+            let managers = employee::find_many(conn, &manager_ids)?
+                .into_iter()
+                .filter(|m| sees_former_staff || !m.is_terminated())
+                .map(|m| (m.id, m.full_name))
+                .collect();
+            Ok(Directory { departments, include_terminated, total, page, per_page, last_page, rows, managers })
         })
         .await
 }
@@ -734,6 +857,27 @@ mod tests {
         assert_eq!(c.status, EmployeeStatus::Active);
         let errors = check(&input, true).expect_err("editing needs a number");
         assert!(errors.has("employee_number"));
+    }
+
+    #[test]
+    fn a_termination_needs_a_day_from_hiring_to_today_and_a_reason() {
+        use time::macros::date;
+        let (hired, today) = (date!(2024 - 03 - 01), date!(2026 - 06 - 01));
+        let input = |day: &str, reason: &str| TerminationInput { last_working_day: day.into(), reason: reason.into() };
+        let ok = check_termination(&input(" 2024-03-01 ", "  Resigned "), hired, today).expect("the hire date");
+        assert_eq!(ok, (hired, "Resigned".to_owned()));
+        assert!(check_termination(&input("2026-06-01", "Resigned"), hired, today).is_ok(), "today");
+        for (day, reason, field) in [
+            ("2024-02-29", "Resigned", "last_working_day"),
+            ("2026-06-02", "Resigned", "last_working_day"),
+            ("1 June 2026", "Resigned", "last_working_day"),
+            ("", "Resigned", "last_working_day"),
+            ("2026-05-01", " ", "reason"),
+            ("2026-05-01", &"x".repeat(MAX_TERMINATION_REASON_CHARS + 1), "reason"),
+        ] {
+            let errors = check_termination(&input(day, reason), hired, today).expect_err(day);
+            assert!(errors.has(field), "{day:?} {reason:?}");
+        }
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! Employee records: the directory, profiles, the HR form, an employee's own
-//! phone number, and termination.
+//! phone number, and the termination page.
 
 mod directory;
 mod form;
+pub mod import;
+mod org_chart;
 mod profile;
+mod termination;
 
-pub use directory::directory;
+pub use directory::{directory, directory_csv};
 pub use form::{create, edit_page, new_page, update};
-pub use profile::{invite, profile, terminate};
+pub use org_chart::org_chart;
+pub use profile::{invite, profile};
+pub use termination::{terminate, terminate_page};
 
 use crate::models::employee::Employee;
 

@@ -54,6 +54,11 @@ pub struct Employee {
     pub status: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The last working day, when the employment ended through the
+    /// termination page (or the edit form, which records the day it was saved).
+    pub terminated_on: Option<Date>,
+    /// Why it ended, as HR wrote it: shown to HR only.
+    pub termination_reason: Option<String>,
 }
 
 impl Employee {
@@ -119,6 +124,33 @@ pub fn insert(conn: &mut DbConnection, employee: &NewEmployee<'_>) -> QueryResul
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Every record, terminated ones included: the import reads them once.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
+    employees::table.order(employees::employee_number.asc()).select(Employee::as_select()).load(conn)
+}
+
+/// Inserts records without `insert`'s savepoint per row: for the import,
+/// which checked them all first; a violation fails the caller's transaction.
+/// A thousand records a statement (13 parameters each: within both backends'
+/// limits); a `MultiConnection` has no batch insert, so each backend's own
+/// connection does it.
+pub fn insert_all(conn: &mut DbConnection, records: &[NewEmployee<'_>]) -> QueryResult<()> {
+    // --- backend-specific: see also db.rs ---
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in records.chunks(1000) {
+                diesel::insert_into(employees::table).values(chunk).execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(lite) => {
+            for chunk in records.chunks(1000) {
+                diesel::insert_into(employees::table).values(chunk).execute(lite)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The next free employee number, `E0001` style.
@@ -329,9 +361,29 @@ pub fn set_phone(conn: &mut DbConnection, id: &str, phone: &str, now: Timestamp)
         .execute(conn)
 }
 
-pub fn set_status(conn: &mut DbConnection, id: &str, status: EmployeeStatus, now: Timestamp) -> QueryResult<usize> {
+/// Marks a record terminated with its last working day and the reason given.
+pub fn set_terminated(
+    conn: &mut DbConnection,
+    id: &str,
+    last_day: Date,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> QueryResult<usize> {
     diesel::update(employees::table.find(id))
-        .set((employees::status.eq(status.as_str()), employees::updated_at.eq(now)))
+        .set((
+            employees::status.eq(EmployeeStatus::Terminated.as_str()),
+            employees::terminated_on.eq(Some(last_day)),
+            employees::termination_reason.eq(reason),
+            employees::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Forgets the end of an employment that has restarted (a rehire): the
+/// audit log keeps what it was.
+pub fn clear_termination(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+    diesel::update(employees::table.find(id))
+        .set((employees::terminated_on.eq(None::<Date>), employees::termination_reason.eq(None::<String>)))
         .execute(conn)
 }
 

@@ -476,8 +476,10 @@ backend_tests! {
         assert_eq!(tom.get("/dashboard").await.status, StatusCode::OK);
 
         let profile = hr.get(&format!("/employees/{tom_id}")).await;
-        assert!(profile.body.contains(&format!(r#"action="/employees/{tom_id}/terminate""#)));
-        let res = hr.submit(&format!("/employees/{tom_id}"), &format!("/employees/{tom_id}/terminate"), &[]).await;
+        assert!(profile.body.contains(&format!(r#"href="/employees/{tom_id}/terminate""#)));
+        let page = format!("/employees/{tom_id}/terminate");
+        let fields = [("last_working_day", "2026-06-01"), ("reason", "Moved abroad")];
+        let res = hr.submit(&page, &page, &fields).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER);
         assert_eq!(res.location(), format!("/employees/{tom_id}?notice=terminated"));
 
@@ -500,12 +502,22 @@ backend_tests! {
         assert_eq!(app.count_events("employee_terminated").await, 1);
     }
 
-    async fn terminating_through_the_edit_form_also_signs_the_person_out() {
+    async fn the_edit_form_leaves_ending_an_employment_to_the_termination_page() {
         let app = TestApp::new().await;
         let (mut hr, hr_id) = hr_signed_in(&app).await;
         let (mut tom, tom_id) = person_signed_in(&app, Person::new("Tom Leaving", "tom@example.com"), Role::Employee).await;
+        let form = hr.get(&format!("/employees/{tom_id}/edit")).await;
+        assert!(!form.body.contains(r#"value="terminated""#), "the form does not offer it");
         let fields = record_fields(&record(&app, &tom_id).await, &[("status", "terminated")]);
-        assert_eq!(post_record(&mut hr, &tom_id, &fields).await.status, StatusCode::SEE_OTHER);
+        let res = post_record(&mut hr, &tom_id, &fields).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("it asks for the last working day and a reason"), "{}", res.body);
+        assert!(!record(&app, &tom_id).await.is_terminated(), "nothing changed");
+        assert_eq!(tom.get("/dashboard").await.status, StatusCode::OK, "still signed in");
+
+        let page = format!("/employees/{tom_id}/terminate");
+        let res = hr.submit(&page, &page, &[("last_working_day", "2026-06-01"), ("reason", "Moved abroad")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let after = record(&app, &tom_id).await;
         assert!(after.is_terminated());
         assert!(!account(&app, after.user_id.as_deref().unwrap()).await.active);
@@ -526,6 +538,29 @@ backend_tests! {
         assert!(res.body.contains("You cannot terminate your own record."));
         assert_eq!(post(&mut hr, &format!("/employees/{hr_id}/terminate"), &[]).await.status, StatusCode::FORBIDDEN);
         assert!(!record(&app, &hr_id).await.is_terminated());
+    }
+
+    async fn the_directory_shows_email_phone_and_manager_columns_when_asked() {
+        let app = TestApp::new().await;
+        let (mut hr, _) = hr_signed_in(&app).await;
+        let boss = add_employee(&app, Person::new("Bea Boss", "bea@example.com")).await;
+        let gone = add_employee(&app, Person::new("Gus Gone", "gus@example.com").status(EmployeeStatus::Terminated)).await;
+        add_employee(&app, Person::new("Cy Current", "cy.current@example.com").manager(&boss)).await;
+        add_employee(&app, Person::new("Ola Orphan", "ola@example.com").manager(&gone)).await;
+        let (mut eve, _) = person_signed_in(&app, Person::new("Eve Employee", "eve@example.com"), Role::Employee).await;
+
+        let plain = eve.get("/employees").await;
+        assert!(!plain.body.contains(r#"data-label="Email""#) && !plain.body.contains(r#"data-label="Manager""#), "not unless asked");
+        let page = eve.get("/employees?email=on&phone=on&manager=on").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(r#"<th scope="col">Email</th>"#) && page.body.contains(r#"<th scope="col">Manager</th>"#));
+        assert!(page.body.contains("cy.current</span><wbr>"), "emails break before the @");
+        assert!(page.body.contains("+44 20 7946 0000"));
+        assert!(page.body.contains(&format!(r#"<a href="/employees/{boss}">Bea Boss</a>"#)), "the manager links to the profile");
+        assert!(!page.body.contains("Gus Gone"), "a manager who has left is not named to an employee");
+        assert!(page.body.contains("email=on&#38;phone=on&#38;manager=on&#38;sort=number"), "sorting keeps the columns");
+        let page = hr.get("/employees?manager=on").await;
+        assert!(page.body.contains("Gus Gone"), "HR sees a former manager's name");
     }
 
     async fn the_directory_searches_filters_sorts_and_pages() {
@@ -754,6 +789,37 @@ backend_tests! {
         assert_eq!((created.full_name.as_str(), created.department_id), ("Cli Person", None));
         assert!(created.user_id.is_some());
         assert_eq!(employee_count(&app).await, 2);
+    }
+
+    async fn the_directory_stacks_into_labelled_cards_scrolls_by_keyboard_and_shares_the_pager() {
+        let app = TestApp::new().await;
+        let (mut hr, _) = hr_signed_in(&app).await;
+        let mut ids = Vec::new();
+        for i in 0..25 {
+            ids.push(add_employee(&app, Person::new(&format!("Person {i:02}"), &format!("p{i:02}@my-company.example"))).await);
+        }
+        let page = hr.get("/employees").await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Reachable by keyboard when it scrolls sideways, named for screen readers.
+        assert!(page.body.contains(r#"<div class="table-wrap" tabindex="0" role="region" aria-label="Employees">"#), "{}", page.body);
+        // On phones each row is a card whose values carry their column's name.
+        assert!(page.body.contains(r#"<table class="table stack-table directory-table">"#));
+        for label in ["Number", "Title", "Department", "Status"] {
+            assert_eq!(page.body.matches(&format!(r#"data-label="{label}""#)).count(), 25, "{label}");
+        }
+        // The pager every list shares, not a style of its own.
+        assert!(page.body.contains(r#"<span class="page-status">Page 1 of 2</span>"#));
+        assert!(page.body.contains(r#"<a href="/employees?page=2" rel="next">Next →</a>"#));
+        // The profile's work email may break only before its @.
+        let profile = hr.get(&format!("/employees/{}", ids[0])).await;
+        assert!(
+            profile.body.contains(concat!(
+                r#"<a href="mailto:p00@my-company.example"><span class="email"><span class="email-part">p00</span>"#,
+                r#"<wbr><span class="email-part">@my-company.example</span></span></a>"#
+            )),
+            "{}",
+            profile.body
+        );
     }
 }
 

@@ -8,13 +8,14 @@ use serde::Deserialize;
 
 use super::SelectOption;
 use crate::access::{Action, Actor};
-use crate::display::employee_status_class;
+use crate::display::{Pager, employee_status_class};
 use crate::domain::employees::{self, DirectoryQuery as Asked, PER_PAGE};
 use crate::error::AppResult;
 use crate::models::employee::DirectorySort;
+use crate::notice::Shown;
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, ok_page};
+use crate::templates::{Layout, filters, ok_page};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DirectoryQuery {
@@ -30,6 +31,27 @@ pub struct DirectoryQuery {
     page: String,
     #[serde(default)]
     include: String,
+    /// The optional columns, each a checkbox (`on`).
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    manager: String,
+}
+
+/// Which optional columns the directory shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extra {
+    pub email: bool,
+    pub phone: bool,
+    pub manager: bool,
+}
+
+impl Extra {
+    fn of(q: &DirectoryQuery) -> Self {
+        Extra { email: !q.email.is_empty(), phone: !q.phone.is_empty(), manager: !q.manager.is_empty() }
+    }
 }
 
 /// The filters as they appear in links, so that sorting and paging keep them.
@@ -40,10 +62,16 @@ struct Params {
     title: String,
     include_terminated: bool,
     sort: DirectorySort,
+    extra: Extra,
 }
 
 impl Params {
     fn href(&self, sort: DirectorySort, page: i64) -> String {
+        self.href_at("/employees", sort, page)
+    }
+
+    /// The same selection at `path` (the page, or its CSV).
+    fn href_at(&self, path: &str, sort: DirectorySort, page: i64) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         for (name, value) in [("q", &self.q), ("department", &self.department), ("title", &self.title)] {
             if !value.is_empty() {
@@ -53,6 +81,12 @@ impl Params {
         if self.include_terminated {
             pairs.push(("include", "terminated".into()));
         }
+        for (name, shown) in [("email", self.extra.email), ("phone", self.extra.phone), ("manager", self.extra.manager)]
+        {
+            if shown {
+                pairs.push((name, "on".into()));
+            }
+        }
         if sort != DirectorySort::default() {
             pairs.push(("sort", sort.as_str().into()));
         }
@@ -60,7 +94,7 @@ impl Params {
             pairs.push(("page", page.to_string()));
         }
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if query.is_empty() { "/employees".into() } else { format!("/employees?{query}") }
+        if query.is_empty() { path.into() } else { format!("{path}?{query}") }
     }
 }
 
@@ -70,6 +104,10 @@ pub struct Row {
     pub number: String,
     pub title: String,
     pub department: String,
+    pub email: String,
+    pub phone: String,
+    /// (id, name) of the manager, when the viewer may see them.
+    pub manager: Option<(String, String)>,
     pub status_label: &'static str,
     pub status_class: &'static str,
 }
@@ -78,13 +116,6 @@ pub struct Row {
 pub struct Column {
     pub label: &'static str,
     pub href: String,
-    pub current: bool,
-}
-
-/// One entry of the pagination bar; `href: None` is a gap ("…").
-pub struct PageLink {
-    pub label: String,
-    pub href: Option<String>,
     pub current: bool,
 }
 
@@ -100,37 +131,26 @@ pub struct DirectoryPage {
     pub include_terminated: bool,
     pub may_include_terminated: bool,
     pub may_create: bool,
+    pub may_import: bool,
+    /// The optional columns shown.
+    pub extra: Extra,
+    /// The download of this selection (every page).
+    pub csv_href: String,
+    pub notice: Option<&'static str>,
     pub rows: Vec<Row>,
     pub total: i64,
     pub showing: String,
     pub filtered: bool,
     pub columns: Vec<Column>,
-    pub pages: Vec<PageLink>,
-    pub previous: Option<String>,
-    pub next: Option<String>,
+    /// The pager every list shares (`admin/pagination.html`).
+    pub pager: Pager,
 }
 
-/// Page numbers to show: the first, the last, and two either side of the current one.
-fn page_window(current: i64, last: i64) -> Vec<Option<i64>> {
-    let mut shown = Vec::new();
-    for n in 1..=last {
-        if n == 1 || n == last || (n - current).abs() <= 2 {
-            shown.push(Some(n));
-        } else if shown.last().is_some_and(Option::is_some) {
-            shown.push(None);
-        }
-    }
-    shown
-}
-
-pub async fn directory(
-    State(state): State<AppState>,
-    actor: Actor,
-    page: Page,
-    query: Result<Query<DirectoryQuery>, QueryRejection>,
-) -> AppResult<Response> {
-    // A mangled query string shows the whole directory rather than an error.
+/// What the query string asks for. A mangled one asks for the whole
+/// directory rather than an error.
+fn asked(query: Result<Query<DirectoryQuery>, QueryRejection>) -> (Asked, Extra) {
     let q = query.map(|Query(q)| q).unwrap_or_default();
+    let extra = Extra::of(&q);
     let asked = Asked {
         name: q.q.trim().chars().take(100).collect(),
         department_id: Some(q.department.trim().to_owned()).filter(|d| !d.is_empty()),
@@ -141,6 +161,27 @@ pub async fn directory(
         per_page: PER_PAGE,
         exact_page: false,
     };
+    (asked, extra)
+}
+
+/// `GET /employees.csv`: the directory with the same filters, every page, as CSV.
+pub async fn directory_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: Result<Query<DirectoryQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    let chunks = employees::export::directory_csv(&state, &actor, asked(query).0).await?;
+    Ok(crate::handlers::leave::reports::csv_response("employees.csv", chunks))
+}
+
+pub async fn directory(
+    State(state): State<AppState>,
+    actor: Actor,
+    page: Page,
+    notice: Shown,
+    query: Result<Query<DirectoryQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    let (asked, extra) = asked(query);
     let found = employees::directory(&state, &actor, asked.clone()).await?;
     let params = Params {
         q: asked.name,
@@ -148,15 +189,20 @@ pub async fn directory(
         title: asked.title,
         include_terminated: found.include_terminated,
         sort: asked.sort,
+        extra,
     };
     let (total, current_page, last_page) = (found.total, found.page, found.last_page);
     let departments = found.departments;
+    let managers = found.managers;
     let rows: Vec<Row> = found
         .rows
         .into_iter()
         .map(|(e, department)| Row {
             status_label: e.status().label(),
             status_class: employee_status_class(e.status()),
+            manager: e.manager_id.as_ref().and_then(|id| managers.get(id).map(|name| (id.clone(), name.clone()))),
+            email: e.work_email,
+            phone: e.phone,
             id: e.id,
             name: e.full_name,
             number: e.employee_number,
@@ -180,20 +226,13 @@ pub async fn directory(
     .into_iter()
     .map(|(label, sort)| Column { label, href: params.href(sort, 1), current: sort == params.sort })
     .collect();
-    let pages = if last_page > 1 {
-        page_window(current_page, last_page)
-            .into_iter()
-            .map(|n| match n {
-                Some(n) => PageLink {
-                    label: n.to_string(),
-                    href: Some(params.href(params.sort, n)),
-                    current: n == current_page,
-                },
-                None => PageLink { label: "…".into(), href: None, current: false },
-            })
-            .collect()
-    } else {
-        Vec::new()
+    let pager = Pager {
+        page: current_page,
+        pages: last_page,
+        total,
+        per_page: PER_PAGE,
+        prev_href: (current_page > 1).then(|| params.href(params.sort, current_page - 1)),
+        next_href: (current_page < last_page).then(|| params.href(params.sort, current_page + 1)),
     };
     let department_options =
         SelectOption::with_none("All departments", &params.department, departments.into_iter().map(|d| (d.id, d.name)));
@@ -208,28 +247,21 @@ pub async fn directory(
         include_terminated: params.include_terminated,
         may_include_terminated: actor.can_globally(Action::ViewTerminatedStaff),
         may_create: actor.can_globally(Action::CreateEmployee),
+        may_import: actor.can_globally(Action::ImportEmployees),
+        extra,
+        csv_href: params.href_at("/employees.csv", params.sort, 1),
+        notice: notice.text(),
         rows,
         total,
         showing,
         columns,
-        pages,
-        previous: (current_page > 1).then(|| params.href(params.sort, current_page - 1)),
-        next: (current_page < last_page).then(|| params.href(params.sort, current_page + 1)),
+        pager,
     }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_page_window_keeps_ends_and_neighbours() {
-        assert_eq!(page_window(1, 3), vec![Some(1), Some(2), Some(3)]);
-        assert_eq!(
-            page_window(5, 10),
-            vec![Some(1), None, Some(3), Some(4), Some(5), Some(6), Some(7), None, Some(10)]
-        );
-    }
 
     #[test]
     fn links_keep_the_filters() {
@@ -239,11 +271,16 @@ mod tests {
             title: String::new(),
             include_terminated: true,
             sort: DirectorySort::Title,
+            extra: Extra { email: true, phone: false, manager: true },
         };
         assert_eq!(
             p.href(DirectorySort::Title, 2),
-            "/employees?q=ann+lee&department=d1&include=terminated&sort=title&page=2"
+            "/employees?q=ann+lee&department=d1&include=terminated&email=on&manager=on&sort=title&page=2"
         );
         assert_eq!(Params::default().href(DirectorySort::Name, 1), "/employees");
+        assert_eq!(
+            p.href_at("/employees.csv", DirectorySort::Title, 1),
+            "/employees.csv?q=ann+lee&department=d1&include=terminated&email=on&manager=on&sort=title"
+        );
     }
 }
