@@ -57,12 +57,6 @@ pub fn short_date(day: Date) -> String {
         .unwrap_or_default()
 }
 
-/// "1 Jun 2026, 09:00 UTC"
-pub fn date_time(t: Timestamp) -> String {
-    t.format(format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"))
-        .unwrap_or_default()
-}
-
 /// "1 Jun 2026"
 pub fn date(t: Timestamp) -> String {
     t.format(format_description!("[day padding:none] [month repr:short] [year]")).unwrap_or_default()

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::access::Actor;
-use crate::display::date_time;
 use crate::domain::leave::feed::{self, FeedStatus};
 use crate::error::AppResult;
 use crate::forms::{CsrfForm, CsrfProtected};
@@ -36,8 +35,9 @@ pub struct FeedShown {
     pub last_read: Option<String>,
 }
 
-fn feed_shown(feed: Option<FeedStatus>) -> Option<FeedShown> {
-    feed.map(|f| FeedShown { created: date_time(f.created_at), last_read: f.last_read_at.map(date_time) })
+fn feed_shown(state: &AppState, feed: Option<FeedStatus>) -> Option<FeedShown> {
+    let when = |t| state.config.zone.date_time(t);
+    feed.map(|f| FeedShown { created: when(f.created_at), last_read: f.last_read_at.map(when) })
 }
 
 pub async fn show(State(state): State<AppState>, actor: Actor, page: Page, shown: Shown) -> AppResult<Response> {
@@ -45,7 +45,7 @@ pub async fn show(State(state): State<AppState>, actor: Actor, page: Page, shown
     Ok(ok_page(&CalendarFeedPage {
         layout: page.layout(),
         csrf_token: page.csrf_token(),
-        feed: feed_shown(feed),
+        feed: feed_shown(&state, feed),
         address: None,
         notice: shown.text(),
     }))
@@ -79,7 +79,7 @@ pub async fn renew(
     Ok(ok_page(&CalendarFeedPage {
         layout: page.layout(),
         csrf_token: page.csrf_token(),
-        feed: feed_shown(feed),
+        feed: feed_shown(&state, feed),
         address: Some(address),
         notice: None,
     }))

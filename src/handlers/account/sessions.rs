@@ -6,7 +6,7 @@ use axum::response::Response;
 
 use crate::access::Actor;
 use crate::auth::sessions::Door;
-use crate::display::{browser_label, date_time};
+use crate::display::browser_label;
 use crate::domain::accounts;
 use crate::error::AppResult;
 use crate::forms::{CsrfForm, CsrfOnly};
@@ -54,8 +54,8 @@ pub async fn list(State(state): State<AppState>, actor: Actor, page: Page, shown
                 Door::Web => browser_label(&s.user_agent),
             },
             ip: s.ip,
-            signed_in: date_time(s.created_at),
-            last_active: date_time(s.last_used_at),
+            signed_in: state.config.zone.date_time(s.created_at),
+            last_active: state.config.zone.date_time(s.last_used_at),
             id: s.id,
         })
         .collect();

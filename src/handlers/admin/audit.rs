@@ -1,20 +1,21 @@
-//! The audit log for admins: newest first, filtered by person and event.
-
-use std::collections::HashMap;
+//! The audit log for admins (`/admin/audit`): newest first, each entry a
+//! sentence, filtered by person, event and days; and the same selection as a
+//! CSV download (`/admin/audit.csv`). Times are shown in the portal's zone.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::access::{Action, Actor};
-use crate::display::{Pager, precise, short_id};
-use crate::error::AppResult;
-use crate::models::audit_search::{self, Filter, PAGE_SIZE};
-use crate::models::user::{self, normalize_email};
+use crate::access::Actor;
+use crate::display::{Pager, page_href, short_id};
+use crate::domain::audit_log::{self, event_label};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::models::audit_search::PAGE_SIZE;
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, ok_page};
+use crate::templates::{Layout, render_page};
 
 const AUDIT_PATH: &str = "/admin/audit";
 
@@ -22,8 +23,9 @@ pub struct EntryRow {
     pub time: String,
     pub event_label: String,
     pub event: String,
-    /// The account the entry belongs to, when it still exists.
-    pub who_name: Option<String>,
+    /// What happened, as a sentence naming the people.
+    pub sentence: String,
+    /// The email of the account that acted, when it still exists.
     pub who_email: Option<String>,
     pub ip: String,
     pub session: String,
@@ -36,112 +38,92 @@ pub struct AuditPage {
     pub layout: Layout,
     pub user: String,
     pub event: String,
+    pub from: String,
+    pub to: String,
     /// (name, label) of every event in the log.
     pub events: Vec<(String, String)>,
     pub entries: Vec<EntryRow>,
     pub pager: Pager,
     pub filtered: bool,
+    pub errors: FieldErrors,
+    /// The portal's time zone, named: every time on the page is in it.
+    pub zone: String,
+    /// The download of this selection.
+    pub csv_href: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
-    user: Option<String>,
-    event: Option<String>,
-    page: Option<String>,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: String,
 }
 
-/// How an event is named on the page. Events added elsewhere without a label
-/// here are still shown readably.
-pub fn event_label(event: &str) -> String {
-    let known = match event {
-        "sign_in_success" => "Signed in",
-        "sign_in_failure" => "Sign-in failed",
-        "sign_in_throttled" => "Sign-in throttled",
-        "logout" => "Signed out",
-        "registration" => "Registered",
-        "refresh_reuse" => "Stolen token suspected (refresh reuse)",
-        "role_changed" => "Role changed",
-        "user_created" => "Account created",
-        "admin_bootstrapped" => "First Admin created",
-        "session_revoked" => "Session signed out",
-        "other_sessions_revoked" => "Other sessions signed out",
-        "password_changed" => "Password changed",
-        "password_change_failed" => "Password change: wrong current password",
-        "user_deactivated" => "Account deactivated",
-        "user_reactivated" => "Account reactivated",
-        "user_signed_out_everywhere" => "Signed out everywhere by an Admin",
-        "sign_up_requested" => "Sign-up asked for (mail sent)",
-        "email_verified" => "Email verified, account created",
-        "invitation_sent" => "Invitation sent",
-        "invitation_accepted" => "Invitation accepted, account created",
-        "password_reset_requested" => "Password reset asked for",
-        "password_reset_sent" => "Password reset sent by an Admin",
-        "password_reset_link_printed" => "Password reset link printed on the command line",
-        "password_reset" => "Password reset by mailed link",
-        "link_refused" => "Mailed link refused (unknown, used or expired)",
-        "new_device_sign_in" => "Signed in from a new browser",
-        "notifications_changed" => "Notification settings changed",
-        "calendar_feed_created" => "Calendar feed address created",
-        "calendar_feed_stopped" => "Calendar feed stopped",
-        "mail_retried" => "Failed message sent again",
-        other => {
-            let words = other.replace('_', " ");
-            let mut chars = words.chars();
-            return chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-        }
-    };
-    known.to_owned()
+impl AuditQuery {
+    fn query(self) -> audit_log::Query {
+        audit_log::Query { user: self.user, event: self.event, from: self.from, to: self.to, page: self.page }
+    }
 }
 
+fn read_query(query: Result<Query<AuditQuery>, QueryRejection>) -> AppResult<audit_log::Query> {
+    let Query(query) = query.map_err(|_| {
+        AppError::BadRequest("The filters in this address could not be read. Open the audit log again.".into())
+    })?;
+    Ok(query.query())
+}
+
+/// `GET /admin/audit`.
 pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
     page: Page,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> AppResult<Response> {
-    actor.authorize_global(Action::ViewAuditLog)?;
-    let query = query.map(|Query(q)| q).unwrap_or_default();
-    let user_filter = normalize_email(query.user.as_deref().unwrap_or_default()).chars().take(254).collect::<String>();
-    let event_filter = query.event.as_deref().unwrap_or_default().trim().chars().take(64).collect::<String>();
-    let filter = Filter {
-        email: (!user_filter.is_empty()).then(|| user_filter.clone()),
-        event: (!event_filter.is_empty()).then(|| event_filter.clone()),
-    };
-    let requested = query.page.clone();
-    let filtered = filter.email.is_some() || filter.event.is_some();
-    let (rows, accounts, names, pager) = state
-        .db
-        .run(move |conn| {
-            let total = audit_search::count(conn, &filter)?;
-            let pager = Pager::new(requested.as_deref(), total, PAGE_SIZE);
-            let rows = audit_search::page(conn, &filter, PAGE_SIZE, pager.offset())?;
-            // The people named on this page, in one query.
-            let mut ids: Vec<String> = rows.iter().filter_map(|r| r.user_id.clone()).collect();
-            ids.sort();
-            ids.dedup();
-            let accounts = user::find_many(conn, &ids)?;
-            Ok((rows, accounts, audit_search::event_names(conn)?, pager))
-        })
-        .await?;
-    let accounts: HashMap<String, user::User> = accounts.into_iter().map(|u| (u.id.clone(), u)).collect();
-    let entries = rows
-        .into_iter()
-        .map(|r| {
-            let account = r.user_id.as_ref().and_then(|id| accounts.get(id));
-            EntryRow {
-                time: precise(r.occurred_at),
-                event_label: event_label(&r.event),
-                who_name: account.map(|a| a.full_name.clone()),
-                // An entry without an account (a failed sign-in) names the email tried.
-                who_email: account.map(|a| a.email.clone()).or(r.email),
-                ip: r.ip.unwrap_or_default(),
-                session: r.session_id.as_deref().map(short_id).unwrap_or_default().to_owned(),
-                detail: r.detail.unwrap_or_default(),
-                event: r.event,
+    let query = read_query(query)?;
+    let shown = audit_log::list(&state, &actor, &query).await?;
+    let zone = state.config.zone;
+    let filters = query.cleaned();
+    let pairs: Vec<(&str, &str)> = filters.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let value = |name: &str| filters.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (status, entries, errors, pager) = match shown.listing {
+        Ok(listing) => {
+            let pager = Pager {
+                page: listing.page,
+                pages: listing.pages,
+                total: listing.total,
+                per_page: PAGE_SIZE,
+                prev_href: None,
+                next_href: None,
             }
-        })
-        .collect();
-    let mut events: Vec<(String, String)> = names
+            .with_links(AUDIT_PATH, &pairs);
+            let entries = listing
+                .entries
+                .into_iter()
+                .map(|t| EntryRow {
+                    time: zone.precise(t.row.occurred_at),
+                    event_label: t.label,
+                    sentence: t.sentence,
+                    // An entry without an account (a failed sign-in) names the email in its sentence.
+                    who_email: t.actor_email,
+                    ip: t.row.ip.unwrap_or_default(),
+                    session: t.row.session_id.as_deref().map(short_id).unwrap_or_default().to_owned(),
+                    detail: t.row.detail.unwrap_or_default(),
+                    event: t.row.event,
+                })
+                .collect();
+            (StatusCode::OK, entries, FieldErrors::new(), pager)
+        }
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), errors, Pager::new(None, 0, PAGE_SIZE)),
+    };
+    let mut events: Vec<(String, String)> = shown
+        .events
         .into_iter()
         .map(|name| {
             let label = event_label(&name);
@@ -149,25 +131,32 @@ pub async fn list(
         })
         .collect();
     events.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(ok_page(&AuditPage {
-        layout: page.layout(),
-        pager: pager.with_links(AUDIT_PATH, &[("user", &user_filter), ("event", &event_filter)]),
-        user: user_filter,
-        event: event_filter,
-        events,
-        entries,
-        filtered,
-    }))
+    Ok(render_page(
+        status,
+        &AuditPage {
+            layout: page.layout(),
+            pager,
+            user: value("user"),
+            event: value("event"),
+            from: value("from"),
+            to: value("to"),
+            events,
+            entries,
+            filtered: pairs.iter().any(|(_, v)| !v.is_empty()),
+            errors,
+            zone: zone.name(),
+            csv_href: page_href("/admin/audit.csv", &pairs, 1),
+        },
+    ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::event_label;
-
-    #[test]
-    fn events_have_readable_labels() {
-        assert_eq!(event_label("password_changed"), "Password changed");
-        assert_eq!(event_label("leave_request_approved"), "Leave request approved");
-        assert_eq!(event_label(""), "");
-    }
+/// `GET /admin/audit.csv`: the filtered log as CSV, times in the portal's zone.
+pub async fn list_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> AppResult<Response> {
+    let query = read_query(query)?;
+    let chunks = audit_log::csv(&state, &actor, &query).await?;
+    Ok(crate::csv::stream::response("audit-log.csv", chunks))
 }

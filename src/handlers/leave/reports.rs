@@ -2,18 +2,13 @@
 //! (`/leave/requests`), and the same list as a CSV download
 //! (`/leave/requests.csv`).
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
-use tokio::sync::mpsc;
 
-use super::RequestView;
+use super::{RequestView, YearLink, year_links};
 use crate::access::Actor;
 use crate::display::Pager;
 use crate::domain::leave::reports::{self, AllQuery, PER_PAGE};
@@ -159,29 +154,8 @@ pub async fn list(
     ))
 }
 
-/// The chunks of a download as a stream for the response body.
-struct Chunks(mpsc::Receiver<AppResult<String>>);
-
-impl futures_core::Stream for Chunks {
-    type Item = Result<String, std::io::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx).map(|chunk| chunk.map(|c| c.map_err(|e| std::io::Error::other(e.to_string()))))
-    }
-}
-
-/// A CSV download streamed from `chunks`, saved as `filename`.
-pub fn csv_response(filename: &str, chunks: mpsc::Receiver<AppResult<String>>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        Body::from_stream(Chunks(chunks)),
-    )
-        .into_response()
-}
+/// Moved to `crate::csv::stream::response`, shared by every download.
+pub use crate::csv::stream::response as csv_response;
 
 /// `GET /leave/requests.csv`: the whole filtered list as CSV.
 pub async fn list_csv(
@@ -230,6 +204,8 @@ pub struct ReportLine {
 pub struct ReportPage {
     pub layout: Layout,
     pub year: i32,
+    /// The year switcher: the years around this one that can be shown.
+    pub years: Vec<YearLink>,
     pub lines: Vec<ReportLine>,
     pub people: usize,
 }
@@ -269,7 +245,8 @@ pub async fn report(
             });
         }
     }
-    Ok(render_page(StatusCode::OK, &ReportPage { layout: page.layout(), year: report.year, lines, people }))
+    let years = year_links("/leave/report", &crate::domain::leave::rules::neighbouring_years(report.year), report.year);
+    Ok(render_page(StatusCode::OK, &ReportPage { layout: page.layout(), year: report.year, years, lines, people }))
 }
 
 /// `GET /leave/report.csv?year=`: the report as CSV.
