@@ -141,3 +141,85 @@ pub struct RegistrationClosedPage {
 pub struct LogoutPage {
     pub layout: Layout,
 }
+
+/// The page an action that cannot be undone goes through first: what will
+/// happen, the confirming POST form (with the CSRF token and any fields the
+/// action needs), and a way back that changes nothing. Works without JavaScript.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub csrf_token: String,
+    /// The page's heading, a question: "Deactivate Tom Leaving's account?"
+    pub title: String,
+    /// What the action is about, in one line.
+    pub subject: String,
+    /// What will happen, one consequence a line.
+    pub consequences: Vec<String>,
+    /// The POST address that does it.
+    pub action: String,
+    /// Hidden fields the action needs beside the token: (name, value).
+    pub fields: Vec<(&'static str, String)>,
+    pub confirm_label: String,
+    /// Where "keep it" goes, and what its button says.
+    pub back_href: String,
+    pub back_label: String,
+    /// The breadcrumb to the same place: "Users", "Leave settings".
+    pub crumb: String,
+}
+
+/// Filters for the page templates. A module whose template uses one brings
+/// them into scope with `use crate::templates::filters;` (askama looks for
+/// `filters::name` next to the template's struct).
+pub mod filters {
+    use std::fmt::Display;
+
+    use askama::filters::{Escaper, Html, Safe};
+
+    /// `{{ email|email_break }}`: an address that may wrap only before its `@`.
+    /// The two halves are HTML-escaped and each kept whole by the `.email-part`
+    /// style, so "ann.example" and "@company.com" never break mid-word (a half
+    /// wider than its box still breaks rather than overflow).
+    #[askama::filter_fn]
+    pub fn email_break(email: impl Display, _: &dyn askama::Values) -> askama::Result<Safe<String>> {
+        Ok(Safe(email_html(&email.to_string())))
+    }
+
+    fn email_html(email: &str) -> String {
+        let part = |html: &mut String, text: &str| {
+            html.push_str(r#"<span class="email-part">"#);
+            // Writing into a String cannot fail.
+            let _ = Html.write_escaped_str(&mut *html, text);
+            html.push_str("</span>");
+        };
+        let mut html = String::from(r#"<span class="email">"#);
+        match email.rsplit_once('@') {
+            Some((local, domain)) => {
+                part(&mut html, local);
+                html.push_str("<wbr>");
+                part(&mut html, &format!("@{domain}"));
+            }
+            None => part(&mut html, email),
+        }
+        html.push_str("</span>");
+        html
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::email_html;
+
+        #[test]
+        fn emails_break_only_before_the_at_and_stay_escaped() {
+            assert_eq!(
+                email_html("ann.lee@my-company.example"),
+                r#"<span class="email"><span class="email-part">ann.lee</span><wbr><span class="email-part">@my-company.example</span></span>"#
+            );
+            assert_eq!(
+                email_html("<b>x</b>&@e.com"),
+                r#"<span class="email"><span class="email-part">&#60;b&#62;x&#60;/b&#62;&#38;</span><wbr><span class="email-part">@e.com</span></span>"#
+            );
+            assert_eq!(email_html("no-at"), r#"<span class="email"><span class="email-part">no-at</span></span>"#);
+        }
+    }
+}

@@ -11,7 +11,7 @@ use axum::response::Response;
 
 use crate::auth::middleware::CurrentUser;
 use crate::display::{
-    browser_label, date_span, date_time, format_days, leave_status_class, leave_status_label, long_date, short_date,
+    browser_label, date_span, format_days, leave_status_class, leave_status_label, long_date, short_date,
 };
 use crate::domain::dashboard::{self, working_week};
 use crate::error::AppResult;
@@ -19,7 +19,7 @@ use crate::models::leave::LeaveRequest;
 use crate::notice::Shown;
 use crate::page::Page;
 use crate::state::AppState;
-use crate::templates::{Layout, ok_page};
+use crate::templates::{Layout, filters, ok_page};
 
 pub struct ProfileCard {
     pub employee_id: String,
@@ -186,8 +186,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page, 
         email: d.account.email,
         role_label: role.label(),
         member_since: long_date(d.account.created_at.date()),
-        session_started: date_time(d.session.created_at),
-        session_last_active: date_time(d.session.last_used_at),
+        session_started: state.config.zone.date_time(d.session.created_at),
+        session_last_active: state.config.zone.date_time(d.session.last_used_at),
         session_browser: browser_label(&d.session.user_agent),
         session_ip: d.session.ip,
         profile,
@@ -205,7 +205,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, page: Page, 
             events
                 .into_iter()
                 .map(|e| SecurityEvent {
-                    when: date_time(e.occurred_at),
+                    when: state.config.zone.date_time(e.occurred_at),
                     event: e.event.replace('_', " "),
                     who: e.email.unwrap_or_default(),
                     ip: e.ip.unwrap_or_default(),

@@ -361,4 +361,23 @@ backend_tests! {
         let by_admin = admin.get("/admin/audit?user=admin%40example.com&event=user_deactivated").await;
         assert_eq!(audit_rows(&by_admin.body), 1);
     }
+
+    async fn the_users_page_breaks_emails_only_before_the_at_escaped_and_stacks_with_labels() {
+        let app = TestApp::new().await;
+        let mut admin = admin(&app).await;
+        app.create_user("x<b>&y@corp.example", "Odd Address", Role::Employee).await;
+        let res = admin.get("/admin/users").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains(concat!(
+            r#"<span class="who-email"><span class="email"><span class="email-part">admin</span><wbr>"#,
+            r#"<span class="email-part">@example.com</span></span></span>"#
+        )));
+        // The halves are still HTML-escaped: markup in an address stays text.
+        assert!(res.body.contains(r#"<span class="email-part">x&#60;b&#62;&#38;y</span><wbr><span class="email-part">@corp.example</span>"#), "{}", res.body);
+        assert!(!res.body.contains("x<b>"));
+        assert!(res.body.contains(r#"<div class="table-wrap" tabindex="0" role="region" aria-label="User accounts">"#));
+        for label in ["Role", "Status", "Created"] {
+            assert_eq!(res.body.matches(&format!(r#"data-label="{label}""#)).count(), 2, "{label}");
+        }
+    }
 }

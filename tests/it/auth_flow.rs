@@ -41,7 +41,8 @@ backend_tests! {
         }
         let dash = browser.get("/dashboard?notice=welcome").await;
         assert_eq!(dash.status, StatusCode::OK);
-        for expected in ["Ada Lovelace", "ada@example.com", "Employee", "account is ready"] {
+        let email = r#"<span class="email-part">ada</span><wbr><span class="email-part">@example.com</span>"#;
+        for expected in ["Ada Lovelace", email, "Employee", "account is ready"] {
             assert!(dash.body.contains(expected), "dashboard lacks {expected:?}");
         }
         assert_eq!(app.count_events("email_verified").await, 1);

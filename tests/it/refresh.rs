@@ -18,7 +18,8 @@ backend_tests! {
         app.advance(Duration::minutes(15)); // exactly the access TTL: zero leeway
         let res = browser.get("/dashboard").await;
         assert_eq!(res.status, StatusCode::OK, "expected the page, not a redirect");
-        assert!(res.body.contains("a@example.com"));
+        // The profile card shows the email, breakable only before the @.
+        assert!(res.body.contains(r#"<span class="email-part">a</span><wbr><span class="email-part">@example.com</span>"#));
         let new_access = res.cookie("hrms_access").expect("new access token").value.clone();
         let new_refresh = res.cookie("hrms_refresh").expect("rotated refresh token").value.clone();
         assert_ne!(new_access, old_access);
