@@ -107,7 +107,7 @@ async fn shutdown_signal() {
 pub use crate::domain::accounts::{BOOTSTRAP_ADMIN_EMAIL, bootstrap_admin};
 
 /// `hrms demo`: fills an empty database and prints the accounts to try.
-pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32) -> anyhow::Result<()> {
+pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32, people: usize) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || {
         if let Some(problem) = policy_violation(&password, "") {
             bail!("--password refused: {problem}");
@@ -119,8 +119,14 @@ pub async fn demo(db: DatabaseArgs, password: String, bcrypt_cost: u32) -> anyho
         }
         let hash = hash_blocking(&password, bcrypt_cost)?;
         let now = SystemClock.now();
-        let org = db.run_blocking(|conn| Ok(crate::demo::fill(conn, now, &hash)?))?;
-        println!("Demo organisation created: {} people in 8 departments.", org.people.len());
+        let started = std::time::Instant::now();
+        let org = db.run_blocking(move |conn| Ok(crate::demo::fill(conn, now, &hash, people)?))?;
+        println!(
+            "Demo organisation created: {} people in {} departments, in {:.1} s.",
+            org.people.len(),
+            crate::demo::plan(people).len(),
+            started.elapsed().as_secs_f64()
+        );
         println!("Every account's password: {password}");
         for (what, email) in org.showcase() {
             println!("  {what:<24} {email}");

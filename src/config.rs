@@ -52,6 +52,10 @@ pub enum Command {
         password: String,
         #[arg(long, env = "HRMS_BCRYPT_COST", default_value_t = 12, value_parser = parse_bcrypt_cost)]
         bcrypt_cost: u32,
+        /// How many people the company has (50 to 100,000); above 2,400 the
+        /// departments repeat per office.
+        #[arg(long, env = "HRMS_DEMO_PEOPLE", default_value_t = crate::demo::DEFAULT_PEOPLE, value_parser = parse_people)]
+        people: usize,
     },
 }
 
@@ -227,6 +231,11 @@ pub struct ServeArgs {
     /// (default: `mail` beside the SQLite database, or `./mail`).
     #[arg(long, env = "HRMS_MAIL_DIR")]
     pub mail_dir: Option<PathBuf>,
+    /// The time zone pages show times in (the audit log and its export):
+    /// `UTC` or a fixed offset like `+01:00`. A fixed offset does not follow
+    /// daylight saving time. Times are stored in UTC whatever this says.
+    #[arg(long, env = "HRMS_TIME_ZONE", default_value = "UTC")]
+    pub time_zone: String,
 }
 
 impl Default for ServeArgs {
@@ -268,6 +277,14 @@ pub fn parse_std_duration(s: &str) -> Result<std::time::Duration, String> {
 fn parse_bcrypt_cost(s: &str) -> Result<u32, String> {
     let cost: u32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
     if (4..=31).contains(&cost) { Ok(cost) } else { Err("the bcrypt cost must be between 4 and 31".into()) }
+}
+
+fn parse_people(s: &str) -> Result<usize, String> {
+    let range = crate::demo::PEOPLE;
+    match s.parse::<usize>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!("the demo company has from {} to {} people", range.start(), range.end())),
+    }
 }
 
 /// The public origin, parsed once from `--public-url`.
@@ -365,6 +382,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub trusted_proxies: crate::proxy::TrustedProxies,
     pub api: ApiConfig,
+    /// Where the people using the portal are: times are shown in this zone.
+    pub zone: crate::zone::Zone,
 }
 
 /// The JSON API's own settings.
@@ -504,6 +523,7 @@ impl TryFrom<ServeArgs> for Config {
             },
             mail,
             trusted_proxies: crate::proxy::TrustedProxies::parse(&a.trusted_proxies)?,
+            zone: crate::zone::Zone::parse(&a.time_zone)?,
             api: ApiConfig {
                 cors_origins: a
                     .cors_origins
@@ -588,5 +608,16 @@ mod tests {
         assert_eq!(c.sessions.reuse_grace, Duration::seconds(10));
         assert_eq!(c.bcrypt_cost, 12);
         assert_eq!(c.registration, Registration::Open);
+        assert_eq!(c.zone, crate::zone::Zone::UTC);
+    }
+
+    #[test]
+    fn the_time_zone_is_a_fixed_offset_and_a_named_zone_refuses_to_start() {
+        let cli = Cli::try_parse_from(["hrms", "serve", "--time-zone", "+01:00"]).unwrap();
+        let Some(Command::Serve(args)) = cli.command else { panic!("serve") };
+        assert_eq!(Config::try_from(*args).unwrap().zone.name(), "UTC+01:00");
+        let args = ServeArgs { time_zone: "Europe/Berlin".into(), ..ServeArgs::default() };
+        let err = Config::try_from(args).unwrap_err();
+        assert!(err.contains("--time-zone \"Europe/Berlin\" is not a UTC offset"), "{err}");
     }
 }

@@ -1,7 +1,9 @@
 //! `hrms demo`: fills an empty database with a believable organisation
-//! (8 departments, 200 people in a management hierarchy, a year of leave) so
-//! the portal can be explored and benchmarked at a realistic size. The data is
-//! the same on every run: names come from a fixed list and a seeded generator.
+//! (8 departments, 200 people in a management hierarchy, a year of leave; or
+//! any size up to 100,000 with `--people`, the departments repeated per
+//! office) so the portal can be explored and benchmarked at a realistic size.
+//! The data is the same on every run: names come from a fixed list and a
+//! seeded generator.
 
 use diesel::prelude::*;
 use time::{Date, Duration};
@@ -16,8 +18,90 @@ use crate::models::user::{self, NewUser, Role};
 
 const DEPARTMENTS: [&str; 8] =
     ["Engineering", "Sales", "Marketing", "Finance", "People", "Operations", "Customer Success", "Legal"];
-/// HR staff are the People department.
+/// HR staff are the People department(s).
 const HR_DEPARTMENT: usize = 4;
+/// How many members each kind of department has in the default company of
+/// 200 (167 in all), and its share of the members in a bigger one: departments
+/// differ in size as they do in life.
+const MEMBER_WEIGHTS: [usize; 8] = [48, 30, 18, 12, 10, 16, 25, 8];
+/// A bigger company has the eight kinds of department in several offices,
+/// one office per this many people.
+const PEOPLE_PER_OFFICE: usize = 2_400;
+const OFFICES: [&str; 24] = [
+    "Berlin",
+    "Lisbon",
+    "Toronto",
+    "Austin",
+    "Nairobi",
+    "Singapore",
+    "Sydney",
+    "Dublin",
+    "Warsaw",
+    "Madrid",
+    "Osaka",
+    "Seoul",
+    "Chicago",
+    "Denver",
+    "Lagos",
+    "Cairo",
+    "Mumbai",
+    "Pune",
+    "Jakarta",
+    "Manila",
+    "Lima",
+    "Bogota",
+    "Oslo",
+    "Vienna",
+];
+/// A team lead has about this many people at most.
+const TEAM_SIZE: usize = 16;
+
+/// The size of the demo company unless asked otherwise.
+pub const DEFAULT_PEOPLE: usize = 200;
+/// The sizes `hrms demo --people` accepts.
+pub const PEOPLE: std::ops::RangeInclusive<usize> = 50..=100_000;
+
+/// One department of the demo company: its name, its kind (an index into
+/// `DEPARTMENTS`), how many team leads and members it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepartmentPlan {
+    pub name: String,
+    pub kind: usize,
+    pub leads: usize,
+    pub members: usize,
+}
+
+/// The departments of a company of `people` (a CEO, a head per department,
+/// its team leads and members, `people` in all). 200 people: the eight
+/// departments with three leads each; more: the same eight in more offices.
+pub fn plan(people: usize) -> Vec<DepartmentPlan> {
+    let offices = people.div_ceil(PEOPLE_PER_OFFICE).clamp(1, OFFICES.len());
+    let departments = offices * DEPARTMENTS.len();
+    let weight = |d: usize| MEMBER_WEIGHTS[d % DEPARTMENTS.len()];
+    let total_weight: usize = (0..departments).map(weight).sum();
+    // Leads from a first estimate of each department's members.
+    let estimate = people.saturating_sub(1 + departments * 4);
+    let leads: Vec<usize> =
+        (0..departments).map(|d| (estimate * weight(d) / total_weight).div_ceil(TEAM_SIZE).max(3)).collect();
+    let members_total = people.saturating_sub(1 + departments + leads.iter().sum::<usize>());
+    let mut members: Vec<usize> = (0..departments).map(|d| members_total * weight(d) / total_weight).collect();
+    // What rounding down left over goes to the first departments, one each.
+    let short = members_total - members.iter().sum::<usize>();
+    for m in members.iter_mut().take(short) {
+        *m += 1;
+    }
+    (0..departments)
+        .map(|d| {
+            let kind = d % DEPARTMENTS.len();
+            let name = if offices == 1 {
+                DEPARTMENTS[kind].to_owned()
+            } else {
+                format!("{} {}", DEPARTMENTS[kind], OFFICES[d / DEPARTMENTS.len()])
+            };
+            DepartmentPlan { name, kind, leads: leads[d], members: members[d] }
+        })
+        .collect()
+}
 
 const FIRST: [&str; 48] = [
     "Ada", "Ben", "Chloe", "Daniel", "Elena", "Farid", "Grace", "Hugo", "Imani", "Jonas", "Keiko", "Liam", "Maya",
@@ -142,20 +226,22 @@ pub fn is_empty(conn: &mut DbConnection) -> QueryResult<bool> {
     Ok(employees == 0 && departments == 0)
 }
 
-/// Creates departments, 200 people with accounts (all sharing `password_hash`),
-/// and their management hierarchy: a CEO, a head per department, three team
-/// leads under each head, the rest under the leads.
-pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str) -> QueryResult<Organisation> {
+/// Creates the departments of `plan(people)` and `people` people with
+/// accounts (all sharing `password_hash`) in a management hierarchy: a CEO,
+/// a head per department, team leads under each head, members under the
+/// leads; then a year of leave.
+pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str, people: usize) -> QueryResult<Organisation> {
     conn.transaction(|conn| {
         let mut rng = Seeded::new(2026);
         let today = now.date();
+        let plan = plan(people);
         let mut department_ids = Vec::new();
-        for name in DEPARTMENTS {
+        for department in &plan {
             let id = new_id();
             diesel::insert_into(departments::table)
                 .values((
                     departments::id.eq(&id),
-                    departments::name.eq(name),
+                    departments::name.eq(&department.name),
                     departments::created_at.eq(now),
                     departments::updated_at.eq(now),
                 ))
@@ -163,36 +249,51 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str) -> Que
             department_ids.push(id);
         }
 
-        let mut people: Vec<Person> = Vec::new();
-        let total = 200;
-        // Members per department (167 in all), so departments differ in size as they do in life.
-        let sizes = [48, 30, 18, 12, 10, 16, 25, 8];
-        let member_slots: Vec<(usize, usize)> =
-            sizes.iter().enumerate().flat_map(|(d, n)| (0..*n).map(move |nth| (d, nth))).collect();
-        for i in 0..total {
-            // Structure: 0 = CEO; 1..=8 heads; 9..=32 leads (3 per department); the rest members.
-            let (department, manager_index) = match i {
-                0 => (5, None),
-                1..=8 => (i - 1, Some(0)),
-                9..=32 => ((i - 9) / 3, Some(1 + (i - 9) / 3)),
-                _ => {
-                    let (d, nth) = member_slots[i - 33];
-                    (d, Some(9 + d * 3 + nth % 3))
-                }
-            };
-            let title = match i {
-                0 => "Chief Executive Officer".to_owned(),
-                1..=8 => format!("Head of {}", DEPARTMENTS[department]),
-                9..=32 => format!("{} Team Lead", DEPARTMENTS[department]),
-                _ => member_title(department, &mut rng).to_owned(),
+        // Who is who, by position: 0 the CEO; then the heads, one per
+        // department; then each department's leads; then the members, each
+        // under one of their department's leads in turn.
+        let heads = 1;
+        let first_lead: Vec<usize> = plan
+            .iter()
+            .scan(heads + plan.len(), |next, d| {
+                let first = *next;
+                *next += d.leads;
+                Some(first)
+            })
+            .collect();
+        let mut roles: Vec<(usize, Option<usize>, Rank)> = vec![(CEO_DEPARTMENT, None, Rank::Ceo)];
+        roles.extend((0..plan.len()).map(|d| (d, Some(0), Rank::Head)));
+        for (d, department) in plan.iter().enumerate() {
+            roles.extend((0..department.leads).map(|_| (d, Some(1 + d), Rank::Lead)));
+        }
+        for (d, department) in plan.iter().enumerate() {
+            roles.extend(
+                (0..department.members).map(|nth| (d, Some(first_lead[d] + nth % department.leads), Rank::Member)),
+            );
+        }
+
+        let mut people: Vec<Person> = Vec::with_capacity(roles.len());
+        let mut emails: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for (i, (department, manager_index, rank)) in roles.into_iter().enumerate() {
+            let kind = plan[department].kind;
+            let title = match rank {
+                Rank::Ceo => "Chief Executive Officer".to_owned(),
+                Rank::Head => format!("Head of {}", plan[department].name),
+                Rank::Lead => format!("{} Team Lead", DEPARTMENTS[kind]),
+                Rank::Member => member_title(kind, &mut rng).to_owned(),
             };
             let first = FIRST[i % FIRST.len()];
             let last = LAST[(i * 7 + i / FIRST.len()) % LAST.len()];
             let name = format!("{first} {last}");
-            let email = format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase());
-            let role = if i == 0 {
+            // A big company has namesakes: the second gets a number, as mail systems do.
+            let local = format!("{}.{}", first.to_lowercase(), last.to_lowercase());
+            let seen = emails.entry(local.clone()).or_default();
+            *seen += 1;
+            let email =
+                if *seen == 1 { format!("{local}@example.com") } else { format!("{local}{}@example.com", *seen) };
+            let role = if rank == Rank::Ceo {
                 Role::Admin
-            } else if department == HR_DEPARTMENT {
+            } else if kind == HR_DEPARTMENT {
                 Role::Hr
             } else {
                 Role::Employee
@@ -248,6 +349,17 @@ pub fn fill(conn: &mut DbConnection, now: Timestamp, password_hash: &str) -> Que
     })
 }
 
+/// The CEO sits in Operations (of the first office).
+const CEO_DEPARTMENT: usize = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rank {
+    Ceo,
+    Head,
+    Lead,
+    Member,
+}
+
 /// A year of leave: for every person, requests spread over the last twelve
 /// months (mostly approved, a few rejected) and the next three (pending or
 /// approved), within their allowances, never overlapping, never across New Year.
@@ -265,8 +377,9 @@ fn fill_leave(conn: &mut DbConnection, now: Timestamp, org: &Organisation, rng: 
         }
     }
     let hr_user = org.people.iter().find(|p| p.role == Role::Hr).map(|p| p.user_id.clone());
-    let user_of =
-        |employee_id: &str| org.people.iter().find(|p| p.employee_id == employee_id).map(|p| p.user_id.clone());
+    let users: std::collections::HashMap<&str, &str> =
+        org.people.iter().map(|p| (p.employee_id.as_str(), p.user_id.as_str())).collect();
+    let user_of = |employee_id: &str| users.get(employee_id).map(|u| (*u).to_owned());
     for person in &org.people {
         // (leave type, half days already used) per year, and the days taken so far.
         let mut used: std::collections::HashMap<(&str, i32), i32> = std::collections::HashMap::new();
@@ -356,4 +469,40 @@ fn member_title(department: usize, rng: &mut Seeded) -> &'static str {
         _ => &["Legal Counsel", "Paralegal", "Compliance Officer"],
     };
     titles[rng.below(titles.len() as u64) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headcount(plan: &[DepartmentPlan]) -> usize {
+        1 + plan.iter().map(|d| 1 + d.leads + d.members).sum::<usize>()
+    }
+
+    #[test]
+    fn the_default_company_is_the_eight_departments_with_three_leads_each() {
+        let plan = plan(DEFAULT_PEOPLE);
+        assert_eq!(plan.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), DEPARTMENTS);
+        assert!(plan.iter().all(|d| d.leads == 3));
+        assert_eq!(plan.iter().map(|d| d.members).collect::<Vec<_>>(), MEMBER_WEIGHTS);
+        assert_eq!(headcount(&plan), 200);
+    }
+
+    #[test]
+    fn every_size_adds_up_and_teams_stay_small() {
+        for people in [*PEOPLE.start(), 201, 2_400, 2_401, 10_000, 50_000, *PEOPLE.end()] {
+            let plan = plan(people);
+            assert_eq!(headcount(&plan), people, "{people}");
+            for d in &plan {
+                assert!(d.leads >= 3, "{people}: {d:?}");
+                assert!(d.members.div_ceil(d.leads) <= TEAM_SIZE + 2, "{people}: teams of at most ~16: {d:?}");
+            }
+            let names: std::collections::HashSet<&str> = plan.iter().map(|d| d.name.as_str()).collect();
+            assert_eq!(names.len(), plan.len(), "{people}: department names are unique");
+        }
+        let big = plan(50_000);
+        assert_eq!(big.len(), 21 * 8, "one office per 2,400 people");
+        let engineering = big[0].leads + big[0].members + 1;
+        assert!((300..=700).contains(&engineering), "the largest kind of department: {engineering}");
+    }
 }

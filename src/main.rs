@@ -21,7 +21,9 @@ fn main() -> ExitCode {
             None => commands::serve(cli.serve).await,
             Some(Command::Serve(args)) => commands::serve(*args).await,
             Some(Command::User(cmd)) => commands::user(cmd).await,
-            Some(Command::Demo { db, password, bcrypt_cost }) => commands::demo(db, password, bcrypt_cost).await,
+            Some(Command::Demo { db, password, bcrypt_cost, people }) => {
+                commands::demo(db, password, bcrypt_cost, people).await
+            }
         }
     });
     match result {

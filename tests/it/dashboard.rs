@@ -17,7 +17,8 @@ async fn demo_app() -> (TestApp, Organisation) {
     let app = TestApp::new().await;
     let hash = app.state.passwords.hash(PASSWORD.to_owned()).await.unwrap();
     let now = app.now();
-    let org = app.state.db.run(move |conn| Ok(demo::fill(conn, now, &hash)?)).await.expect("demo");
+    let org =
+        app.state.db.run(move |conn| Ok(demo::fill(conn, now, &hash, demo::DEFAULT_PEOPLE)?)).await.expect("demo");
     (app, org)
 }
 
