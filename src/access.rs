@@ -24,9 +24,14 @@ pub enum Action {
     ViewDashboard,
     /// The directory and profiles of current staff.
     ViewDirectory,
+    /// The org chart: one's own branch (relation `Own`: the manager chain up
+    /// and everyone below), or the whole company (`Other`).
+    ViewOrgChart,
     /// Terminated staff in the directory and their profiles.
     ViewTerminatedStaff,
     CreateEmployee,
+    /// Create and update many records at once from a CSV file.
+    ImportEmployees,
     /// Mail someone on a record without an account a link to create one.
     InviteEmployee,
     /// Every field of a record: name, title, department, manager, status...
@@ -35,6 +40,8 @@ pub enum Action {
     EditPhone,
     /// End someone's employment (or take them back).
     TerminateEmployee,
+    /// Why someone's employment ended, as HR wrote it on the termination page.
+    ViewTerminationReason,
     ManageDepartments,
     RequestLeave,
     ViewLeave,
@@ -115,11 +122,14 @@ pub fn allows(role: Role, action: Action, relation: Relation) -> bool {
     match action {
         ViewDashboard | ViewDirectory | ManageOwnAccount => true,
         ViewTerminatedStaff | CreateEmployee | InviteEmployee | EditEmployee | ManageDepartments => hr,
+        ImportEmployees => hr,
+        ViewTerminationReason => hr,
         // Nobody ends their own employment.
         TerminateEmployee => hr && relation != Relation::Own,
         ViewAllPendingLeave | ViewAllLeave | ManageLeaveTypes | ManageHolidays => hr,
         ViewTeamCalendar => relation == Relation::Own || hr,
         ViewCompanyCalendar => hr,
+        ViewOrgChart => relation == Relation::Own || hr,
         SubscribeCalendarFeed => relation == Relation::Own,
         EditPhone => relation == Relation::Own || hr,
         RequestLeave | CancelLeave => relation == Relation::Own,
@@ -329,12 +339,15 @@ mod tests {
             //                      Own    DirectReport Approver Other
             (ViewDashboard,        [ALL,   ALL,         ALL,     ALL]),
             (ViewDirectory,        [ALL,   ALL,         ALL,     ALL]),
+            (ViewOrgChart,         [ALL,   HR,          HR,      HR]),
             (ViewTerminatedStaff,  [HR,    HR,          HR,      HR]),
             (CreateEmployee,       [HR,    HR,          HR,      HR]),
+            (ImportEmployees,      [HR,    HR,          HR,      HR]),
             (InviteEmployee,       [HR,    HR,          HR,      HR]),
             (EditEmployee,         [HR,    HR,          HR,      HR]),
             (EditPhone,            [ALL,   HR,          HR,      HR]),
             (TerminateEmployee,    [NONE,  HR,          HR,      HR]),
+            (ViewTerminationReason,[HR,    HR,          HR,      HR]),
             (ManageDepartments,    [HR,    HR,          HR,      HR]),
             (RequestLeave,         [ALL,   NONE,        NONE,    NONE]),
             (ViewLeave,            [ALL,   ALL,         ALL,     HR]),

@@ -10,16 +10,20 @@
 //!   and the command line, passwords and sessions, ending employment.
 //! - `employees`: records, the directory, profiles.
 //! - `departments`: departments and their heads.
+//! - `org_chart`: the reporting lines as a tree.
 //! - `leave`: requests, approvals, balances, leave types and holidays.
 //! - `dashboard`: what each person sees first.
 //! - `outbox`: what Admins see of outgoing mail.
+//! - `audit_log`: the audit log as Admins read it, in sentences, and its export.
 //!
 //! `accounts::requests` and `accounts::links` hold the mailed-link flows:
 //! verified sign-up, invitations and password resets.
 
 pub mod accounts;
+pub mod audit_log;
 pub mod dashboard;
 pub mod departments;
 pub mod employees;
 pub mod leave;
+pub mod org_chart;
 pub mod outbox;

@@ -29,6 +29,7 @@ pub mod state;
 pub mod static_files;
 pub mod telemetry;
 pub mod templates;
+pub mod zone;
 
 pub use router::build_app;
 pub use state::AppState;

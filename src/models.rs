@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod calendar_feed;
 pub mod department;
 pub mod employee;
+pub mod employee_import;
 pub mod leave;
 pub mod outbox;
 pub mod settings;

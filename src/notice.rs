@@ -56,6 +56,7 @@ notices! {
     Unchanged = "unchanged" => "Nothing changed: the account was already like that.",
     EmployeeCreated = "employee_created" => "The employee record was created.",
     EmployeeSaved = "employee_saved" => "Your changes were saved.",
+    EmployeesImported = "imported" => "The import was applied: every record in the file is saved.",
     EmployeeTerminated = "terminated" => "The employee was terminated. Their account can no longer sign in.",
     DepartmentCreated = "department_created" => "The department was created.",
     DepartmentSaved = "department_saved" => "The department was saved.",

@@ -17,6 +17,10 @@ use crate::{security, static_files, telemetry};
 /// Forms are small; anything larger is refused with 413 before it is read.
 const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// An employee import's CSV file, with room for the form around it; a larger
+/// file inside the limit is refused by the import itself, with the same message.
+const IMPORT_BODY_BYTES: usize = crate::domain::employees::import::MAX_FILE_BYTES + 64 * 1024;
+
 pub fn build_app(state: AppState) -> Router {
     // Pages know who is signed in (and refresh their session silently).
     let pages = Router::new()
@@ -32,10 +36,20 @@ pub fn build_app(state: AppState) -> Router {
         .route("/dashboard", get(dashboard::show))
         // employees and departments
         .route("/employees", get(employees::directory).post(employees::create))
+        .route("/employees.csv", get(employees::directory_csv))
         .route("/employees/new", get(employees::new_page))
+        .route("/employees/chart", get(employees::org_chart))
+        .route(
+            "/employees/import",
+            get(employees::import::page)
+                .post(employees::import::upload)
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_BYTES)),
+        )
+        .route("/employees/import/template.csv", get(employees::import::template))
+        .route("/employees/import/{id}/confirm", post(employees::import::confirm))
         .route("/employees/{id}", get(employees::profile).post(employees::update))
         .route("/employees/{id}/edit", get(employees::edit_page))
-        .route("/employees/{id}/terminate", post(employees::terminate))
+        .route("/employees/{id}/terminate", get(employees::terminate_page).post(employees::terminate))
         .route("/employees/{id}/invite", post(employees::invite))
         .route("/departments", get(departments::index).post(departments::create))
         .route("/departments/{id}", post(departments::update))
@@ -54,9 +68,12 @@ pub fn build_app(state: AppState) -> Router {
         .route("/leave/settings", get(leave::settings::show))
         .route("/leave/types/{id}", post(leave::settings::update_type))
         .route("/leave/holidays", post(leave::settings::add_holiday))
-        .route("/leave/holidays/{id}/delete", post(leave::settings::delete_holiday))
+        .route(
+            "/leave/holidays/{id}/delete",
+            get(leave::settings::confirm_delete_holiday).post(leave::settings::delete_holiday),
+        )
         .route("/leave/{id}", get(leave::requests::show))
-        .route("/leave/{id}/cancel", post(leave::requests::cancel))
+        .route("/leave/{id}/cancel", get(leave::requests::confirm_cancel).post(leave::requests::cancel))
         .route("/leave/{id}/decide", post(leave::approvals::decide))
         // account and admin
         .route("/account/sessions", get(account::sessions::list))
@@ -64,9 +81,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/account/sessions/{id}/revoke", post(account::sessions::revoke_one))
         .route("/account/password", get(account::password::form).post(account::password::submit))
         .route("/admin/users", get(admin::users::list))
-        // role, deactivate, reactivate, sign-out
-        .route("/admin/users/{id}/{action}", post(admin::users::act))
+        // role, deactivate, reactivate, sign-out (GET: the deactivation's confirmation page)
+        .route("/admin/users/{id}/{action}", get(admin::users::confirm).post(admin::users::act))
         .route("/admin/audit", get(admin::audit::list))
+        .route("/admin/audit.csv", get(admin::audit::list_csv))
         .route("/admin/mail", get(admin::mail::list))
         .route("/admin/mail/{id}/retry", post(admin::mail::retry))
         .route("/account/notifications", get(account::notifications::form).post(account::notifications::submit))

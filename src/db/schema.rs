@@ -95,6 +95,8 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
     }
 }
 
@@ -189,6 +191,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    employee_imports (id) {
+        id -> Text,
+        user_id -> Text,
+        file_name -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(employees -> departments (department_id));
@@ -211,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     known_devices,
     calendar_feeds,
+    employee_imports,
 );

@@ -645,3 +645,200 @@ pub async fn approvals_at_scale(rig: &Rig) -> Result<()> {
 }
 
 const DEMO_LEAD: Person = Person { name: "Jonas Petrov", email: "jonas.petrov@example.com" };
+
+// ---------------------------------------------------------------------------
+// 10. The month calendar: HR puts Eli under Mona; Eli asks for two days
+//     early next month; Mona opens the calendar from her leave page, moves
+//     to the next month and finds Eli there, marked pending, in the grid (a
+//     laptop) and in the list of days (a phone).
+
+pub async fn month_calendar(rig: &Rig) -> Result<()> {
+    sign_in(rig, &HANA).await?;
+    set_manager(rig, &ELI, &MONA).await?;
+
+    // Eli: the first Tuesday and Wednesday of next month.
+    let today = OffsetDateTime::now_utc().date();
+    let next_month =
+        today.replace_day(1)?.checked_add(TimeDuration::days(32)).context("a next month")?.replace_day(1)?;
+    let first = next_month.previous_day().context("a day before")?.next_occurrence(Weekday::Tuesday);
+    let last = first + TimeDuration::days(1);
+    let eli = rig.another_browser().await?;
+    sign_in(&eli, &ELI).await?;
+    eli.goto("/leave/new").await?;
+    eli.select_starting_with("#leave_type_id", "Annual leave").await?;
+    eli.set_value("#first_day", &iso(first)).await?;
+    eli.set_value("#last_day", &iso(last)).await?;
+    eli.fill("#reason", "Private appointment").await?;
+    eli.click_and_wait(r#"form[action="/leave"] button[type=submit]"#).await?;
+    ensure!(eli.path().await? == "/leave", "sending the request led to {}", eli.where_am_i().await);
+
+    // Mona: Your leave, Calendar, this month, then Next.
+    let mona = rig.another_browser().await?;
+    sign_in(&mona, &MONA).await?;
+    mona.click_and_wait(r#"nav a[href="/leave"]"#).await?;
+    mona.click_and_wait(r#".page-header a[href="/leave/calendar"]"#).await?;
+    ensure!(mona.path().await? == "/leave/calendar", "the Calendar button led to {}", mona.where_am_i().await);
+    let title = mona.text(".calendar-title").await?;
+    ensure!(title.contains(&today.month().to_string()), "the calendar opens on {title:?}, not this month");
+    mona.screenshots("mona-this-month").await?;
+    mona.click_and_wait(r#".calendar-months a[rel="next"]"#).await?;
+    let url = mona.client.current_url().await?;
+    let month = format!("month={:04}-{:02}", next_month.year(), u8::from(next_month.month()));
+    ensure!(url.query().unwrap_or_default().contains(&month), "Next led to {url}, not {month}");
+    for day in [first, last] {
+        let cell = mona.text(&format!(r#"td[data-day="{}"]"#, iso(day))).await?;
+        ensure!(cell.contains(ELI.name) && cell.contains("(pending)"), "{} in the grid reads {cell:?}", iso(day));
+    }
+    ensure!(!mona.text("main").await?.contains("Private appointment"), "the calendar shows a reason");
+    mona.screenshots("mona-next-month").await?;
+    // On a phone the month is a list of the days with absences.
+    mona.set_viewport(crate::rig::PHONE).await?;
+    let agenda = mona.text(".calendar-agenda").await;
+    mona.set_viewport(crate::rig::LAPTOP).await?;
+    let agenda = agenda?;
+    ensure!(agenda.contains(ELI.name), "the phone's list of days reads {agenda:?}, without {}", ELI.name);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// 11. Ending an employment: HR opens Eli's profile from the directory and
+//     presses End employment; the page says what will happen and asks for
+//     the last working day and a reason; sent without a reason it comes back
+//     with the message beside the field; with one, the profile is a former
+//     employee's, with the last working day and the reason.
+
+pub async fn end_employment(rig: &Rig) -> Result<()> {
+    sign_in(rig, &HANA).await?;
+    rig.click_and_wait(r#"nav a[href="/employees"]"#).await?;
+    rig.click_link(ELI.name).await?;
+    rig.click_and_wait(r#"a.button-danger[href$="/terminate"]"#).await?;
+    ensure!(rig.path().await?.ends_with("/terminate"), "End employment led to {}", rig.where_am_i().await);
+    let heading = rig.text("main h1").await?;
+    ensure!(heading.contains(ELI.name), "the termination page's heading is {heading:?}");
+    let today = iso(OffsetDateTime::now_utc().date());
+    let day = rig.script("return document.querySelector('#last_working_day').value;", vec![]).await?;
+    ensure!(day == json!(today), "the last working day starts as {day}, not today ({today})");
+    rig.screenshots("form").await?;
+
+    // Without a reason: the form again, with the message beside the field.
+    rig.click_and_wait(r#"main form button[type=submit]"#).await?;
+    let message = rig.text("#reason-error").await?;
+    ensure!(message.contains("Enter the reason"), "without a reason the form says {message:?}");
+    rig.screenshots_at("refused", "main form").await?;
+
+    rig.fill("#reason", "Moved to another city; resigned with a month's notice.").await?;
+    rig.click_and_wait(r#"main form button[type=submit]"#).await?;
+    let path = rig.path().await?;
+    ensure!(path.starts_with("/employees/") && !path.ends_with("/terminate"), "ending led to {path}");
+    let notice = rig.text(".alert-info").await?;
+    ensure!(notice.contains("terminated"), "after ending the notice is {notice:?}");
+    let details = rig.text(r#"section[aria-labelledby="details-title"]"#).await?;
+    for expected in ["Terminated", "Last working day", "Moved to another city"] {
+        ensure!(details.contains(expected), "the former employee's details read {details:?}, without {expected:?}");
+    }
+    ensure!(!rig.exists(r#"a[href$="/terminate"]"#).await?, "the profile still offers to end the employment");
+    rig.screenshots("former-employee").await?;
+    rig.screenshots_at("former-employee-details", "#details-title").await?;
+
+    // Removing a public holiday asks first too; "Keep it" changes nothing.
+    rig.click_and_wait(r#"nav a[href="/leave/settings"]"#).await?;
+    let year = OffsetDateTime::now_utc().year();
+    rig.set_value("#holiday-day", &format!("{year}-12-31")).await?;
+    rig.fill("#holiday-name", "New Year's Eve").await?;
+    rig.click_and_wait(r#"form[action="/leave/holidays"] button[type=submit]"#).await?;
+    rig.click_and_wait(r#".holiday-list a[href$="/delete"]"#).await?;
+    let question = rig.text("main h1").await?;
+    ensure!(question.contains("Remove New Year's Eve?"), "Remove led to a page asking {question:?}");
+    rig.screenshots("confirm-holiday").await?;
+    rig.click_link("Keep it").await?;
+    ensure!(rig.path().await? == "/leave/settings", "Keep it led to {}", rig.where_am_i().await);
+    let holidays = rig.text(".holiday-list").await?;
+    ensure!(holidays.contains("New Year's Eve"), "after Keep it the holidays are {holidays:?}");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// 12. The org chart of the demo organisation: HR opens it from the directory
+//     and sees the whole company; a team lead sees their own branch.
+
+pub async fn org_chart(rig: &Rig) -> Result<()> {
+    sign_in(rig, &DEMO_HR).await?;
+    rig.click_and_wait(r#"nav a[href="/employees"]"#).await?;
+    rig.click_and_wait(r#".page-header a[href="/employees/chart"]"#).await?;
+    ensure!(rig.path().await? == "/employees/chart", "the Org chart button led to {}", rig.where_am_i().await);
+    let boxes = rig.client.find_all(Locator::Css(".org-chart a.org-box")).await?;
+    ensure!(boxes.len() >= 150, "HR's chart has {} boxes, not the whole demo company", boxes.len());
+    rig.screenshots("hr-chart").await?;
+    // Nothing is wider than a phone's screen, however deep the lines go.
+    rig.set_viewport(crate::rig::PHONE).await?;
+    let overflow = rig.script("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await;
+    let deepest =
+        rig.script("return document.querySelectorAll('.org-chart li li li li a.org-box').length;", vec![]).await;
+    rig.set_viewport(crate::rig::LAPTOP).await?;
+    let overflow = overflow?.as_i64().unwrap_or(i64::MAX);
+    ensure!(overflow <= 0, "the chart is {overflow}px wider than a phone");
+    ensure!(deepest?.as_u64().unwrap_or(0) > 0, "the demo chart is less than four levels deep");
+
+    let lead = rig.another_browser().await?;
+    sign_in(&lead, &DEMO_LEAD).await?;
+    lead.goto("/employees/chart").await?;
+    let own = lead.text(".org-box.org-me .org-name").await?;
+    ensure!(own.contains(DEMO_LEAD.name), "the lead's own box reads {own:?}");
+    let theirs = lead.client.find_all(Locator::Css(".org-chart a.org-box")).await?;
+    ensure!(theirs.len() < boxes.len(), "the lead sees {} boxes, as many as HR", theirs.len());
+    lead.screenshots_at("lead-chart", ".org-me").await
+}
+
+/// HR imports people from a CSV file: the first file has one mistake,
+/// reported by row and column; the corrected one is confirmed and the people
+/// are in the directory. The manager column names a row further down.
+pub async fn import_preview(rig: &Rig) -> Result<()> {
+    let header =
+        "employee_number,full_name,work_email,job_title,department,manager_employee_number,hire_date,phone,status";
+    let rows = |department: &str| {
+        format!(
+            "{header}\r\nE0201,Grace Hopper,grace@example.com,Rear admiral of compilers,Engineering,E0202,2026-02-02,+1 555 0100,active\r\n\
+             E0202,Alan Turing,alan@example.com,Head of engineering,{department},,2026-01-05,,active\r\n"
+        )
+    };
+    let files = tempfile::tempdir()?;
+    let (broken, fixed) = (files.path().join("staff.csv"), files.path().join("staff-fixed.csv"));
+    std::fs::write(&broken, rows("Enginering"))?;
+    std::fs::write(&fixed, rows("Engineering"))?;
+
+    sign_in(rig, &HANA).await?;
+    rig.goto("/departments").await?;
+    rig.fill("#name", "Engineering").await?;
+    rig.click_and_wait(r#"form[action="/departments"] button[type=submit]"#).await?;
+    rig.goto("/employees").await?;
+    rig.click_and_wait(r#".page-header a[href="/employees/import"]"#).await?;
+    rig.screenshots("import-page").await?;
+
+    // The file with a typing mistake in a department's name.
+    let upload = r#"form[action="/employees/import"] button[type=submit]"#;
+    rig.find("#file").await?.send_keys(&broken.display().to_string()).await?;
+    rig.click_and_wait(upload).await?;
+    let problems = rig.text(".import-problems tbody").await?;
+    ensure!(
+        problems.contains("Row 3") && problems.contains("department") && problems.contains("Enginering"),
+        "the preview lists {problems:?}, not the department of row 3"
+    );
+    ensure!(!rig.exists(r#"form[action$="/confirm"]"#).await?, "a file with a problem can be confirmed");
+    rig.screenshots_at("import-problem", ".import-preview").await?;
+
+    // The corrected file: two records to create, then confirmed.
+    rig.find("#file").await?.send_keys(&fixed.display().to_string()).await?;
+    rig.click_and_wait(upload).await?;
+    let summary = rig.text(".import-preview").await?;
+    ensure!(summary.contains("2 to create, 0 to update"), "the preview says {summary:?}");
+    rig.screenshots_at("import-preview", ".import-preview").await?;
+    rig.click_and_wait(r#"form[action$="/confirm"] button[type=submit]"#).await?;
+    ensure!(rig.path().await? == "/employees", "confirming led to {}", rig.where_am_i().await);
+    let notice = rig.text(".alert-info").await?;
+    ensure!(notice.contains("import was applied"), "after the import the notice is {notice:?}");
+    let directory = rig.text(".directory-table").await?;
+    for name in ["Grace Hopper", "Alan Turing"] {
+        ensure!(directory.contains(name), "the directory lists {directory:?}, without {name}");
+    }
+    rig.screenshots("import-directory").await
+}

@@ -78,3 +78,31 @@ async fn journey_9_approvals_at_company_scale() {
         rig.run(journeys::approvals_at_scale).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_10_month_calendar() {
+    if let Some(rig) = Rig::start_with("10-month-calendar", journeys::leave_organisation).await {
+        rig.run(journeys::month_calendar).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_11_end_employment() {
+    if let Some(rig) = Rig::start_with("11-end-employment", journeys::leave_organisation).await {
+        rig.run(journeys::end_employment).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_12_org_chart() {
+    if let Some(rig) = Rig::start_with("12-org-chart", journeys::demo_organisation).await {
+        rig.run(journeys::org_chart).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journey_13_import_preview() {
+    if let Some(rig) = Rig::start_with("13-import-preview", journeys::leave_organisation).await {
+        rig.run(journeys::import_preview).await;
+    }
+}

@@ -100,6 +100,8 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
                 ("status", "text", false),
                 ("created_at", "timestamp", false),
                 ("updated_at", "timestamp", false),
+                ("terminated_on", "date", true),
+                ("termination_reason", "text", true),
             ],
         ),
         t(
@@ -184,6 +186,17 @@ fn expected() -> BTreeMap<(String, String), (&'static str, bool)> {
                 ("device_hash", "text", false),
                 ("first_seen_at", "timestamp", false),
                 ("last_seen_at", "timestamp", false),
+            ],
+        ),
+        t(
+            "employee_imports",
+            &[
+                ("id", "text", false),
+                ("user_id", "text", false),
+                ("file_name", "text", false),
+                ("content", "text", false),
+                ("created_at", "timestamp", false),
+                ("expires_at", "timestamp", false),
             ],
         ),
     ]
