@@ -54,6 +54,31 @@ pub fn lock_name(conn: &mut DbConnection, name: &str) -> diesel::QueryResult<()>
     Ok(())
 }
 
+/// Inserts the rows of a slice into a table `$per` rows a statement, through
+/// each backend's own connection: a `MultiConnection` has no multi-row
+/// insert. Keep `$per` times the columns under SQLite's 32,766 parameters.
+/// For bulk loads whose rows were checked first (the import, the demo): a
+/// violation fails the caller's transaction.
+#[macro_export]
+macro_rules! insert_in_chunks {
+    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
+        use diesel::RunQueryDsl as _;
+        // --- backend-specific: see also db.rs ---
+        match $conn {
+            $crate::db::DbConnection::Postgresql(pg) => {
+                for chunk in $rows.chunks($per) {
+                    diesel::insert_into($table).values(chunk).execute(pg)?;
+                }
+            }
+            $crate::db::DbConnection::Sqlite(lite) => {
+                for chunk in $rows.chunks($per) {
+                    diesel::insert_into($table).values(chunk).execute(lite)?;
+                }
+            }
+        }
+    }};
+}
+
 tokio::task_local! {
     /// When the current request must have its database connections by.
     static DEADLINE: std::time::Instant;

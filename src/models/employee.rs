@@ -137,19 +137,7 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Employee>> {
 /// limits); a `MultiConnection` has no batch insert, so each backend's own
 /// connection does it.
 pub fn insert_all(conn: &mut DbConnection, records: &[NewEmployee<'_>]) -> QueryResult<()> {
-    // --- backend-specific: see also db.rs ---
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            for chunk in records.chunks(1000) {
-                diesel::insert_into(employees::table).values(chunk).execute(pg)?;
-            }
-        }
-        DbConnection::Sqlite(lite) => {
-            for chunk in records.chunks(1000) {
-                diesel::insert_into(employees::table).values(chunk).execute(lite)?;
-            }
-        }
-    }
+    crate::insert_in_chunks!(conn, employees::table, records, 1000);
     Ok(())
 }
 
