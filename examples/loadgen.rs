@@ -243,11 +243,16 @@ struct Figures {
     errors: u64,
 }
 
-async fn run(addr: SocketAddr, connections: Vec<(Work, Jar)>, seconds: u64) -> Figures {
+/// Runs `connections` for `seconds`, spread over `addrs` in turn (several
+/// instances of the server behind no balancer: the load generator balances).
+async fn run(addrs: Vec<SocketAddr>, connections: Vec<(Work, Jar)>, seconds: u64) -> Figures {
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
-    let tasks: Vec<_> =
-        connections.into_iter().map(|(work, jar)| tokio::spawn(connection_loop(addr, work, jar, until))).collect();
+    let tasks: Vec<_> = connections
+        .into_iter()
+        .enumerate()
+        .map(|(i, (work, jar))| tokio::spawn(connection_loop(addrs[i % addrs.len()], work, jar, until)))
+        .collect();
     let mut total = Outcome::default();
     for t in tasks {
         if let Ok(o) = t.await {
@@ -265,8 +270,12 @@ async fn run(addr: SocketAddr, connections: Vec<(Work, Jar)>, seconds: u64) -> F
     }
 }
 
-/// The server's peak resident memory since the last reset, in MiB.
-fn peak_rss_mib(pid: u32) -> f64 {
+/// The largest peak resident memory of the servers since the last reset, in MiB.
+fn peak_rss_mib(pids: &[u32]) -> f64 {
+    pids.iter().map(|pid| peak_rss_one(*pid)).fold(0.0, f64::max)
+}
+
+fn peak_rss_one(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let kib: f64 = status
         .lines()
@@ -278,11 +287,13 @@ fn peak_rss_mib(pid: u32) -> f64 {
 }
 
 /// Starts a new peak-RSS measurement (Linux: writing 5 to clear_refs).
-fn reset_peak_rss(pid: u32) {
-    let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+fn reset_peak_rss(pids: &[u32]) {
+    for pid in pids {
+        let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    }
 }
 
-fn print(name: &str, f: &Figures, pid: u32, extra: &str) {
+fn print(name: &str, f: &Figures, pid: &[u32], extra: &str) {
     println!(
         "{name:<10} {:>9.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   peak RSS {:>6.1} MiB   errors {}{extra}",
         f.requests_per_s,
@@ -294,8 +305,10 @@ fn print(name: &str, f: &Figures, pid: u32, extra: &str) {
 }
 
 struct Args {
-    addr: SocketAddr,
-    pid: u32,
+    /// `--addr a,b`: one or more instances.
+    addrs: Vec<SocketAddr>,
+    /// `--pid p,q`: their processes, for memory.
+    pids: Vec<u32>,
     scenario: String,
     seconds: u64,
     connections: usize,
@@ -307,8 +320,8 @@ struct Args {
 
 fn parse_args() -> Result<Args, BoxError> {
     let mut a = Args {
-        addr: "127.0.0.1:3000".parse()?,
-        pid: 0,
+        addrs: vec!["127.0.0.1:3000".parse()?],
+        pids: Vec::new(),
         scenario: String::new(),
         seconds: 10,
         connections: 64,
@@ -321,8 +334,8 @@ fn parse_args() -> Result<Args, BoxError> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--addr" => a.addr = value()?.parse()?,
-            "--pid" => a.pid = value()?.parse()?,
+            "--addr" => a.addrs = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
+            "--pid" => a.pids = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
             "--seconds" => a.seconds = value()?.parse()?,
             "--connections" => a.connections = value()?.parse()?,
             "--email" => a.email = value()?,
@@ -339,23 +352,25 @@ fn parse_args() -> Result<Args, BoxError> {
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let a = parse_args()?;
-    let addr = a.addr;
+    // Sign-ins go to the first instance; with several, they share one database.
+    let addr = a.addrs[0];
+    let addrs = a.addrs.clone();
     match a.scenario.as_str() {
         // A trivial route through the same middleware stack: no auth, no database.
         "baseline" => {
             let work = Work::Get { path: "/static/favicon.svg".into(), credential: None, expect: StatusCode::OK };
-            reset_peak_rss(a.pid);
-            let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
-            print("baseline", &f, a.pid, "");
+            reset_peak_rss(&a.pids);
+            let f = run(addrs.clone(), vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print("baseline", &f, &a.pids, "");
         }
         "dashboard" | "directory" => {
             let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
             let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
             let work =
                 Work::Get { path: a.path.clone(), credential: Some((header::COOKIE, cookie)), expect: StatusCode::OK };
-            reset_peak_rss(a.pid);
-            let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
-            print(&a.scenario, &f, a.pid, "");
+            reset_peak_rss(&a.pids);
+            let f = run(addrs.clone(), vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print(&a.scenario, &f, &a.pids, "");
         }
         // The JSON API with one Bearer token shared by every connection (one
         // session: run the server with a high --api-requests-per-minute).
@@ -363,9 +378,9 @@ async fn main() -> Result<(), BoxError> {
             let bearer = api_sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
             let credential = Some((header::AUTHORIZATION, bearer));
             let work = Work::Get { path: a.path.clone(), credential, expect: StatusCode::OK };
-            reset_peak_rss(a.pid);
-            let f = run(addr, vec![(work, Jar::default()); a.connections], a.seconds).await;
-            print(&a.scenario, &f, a.pid, "");
+            reset_peak_rss(&a.pids);
+            let f = run(addrs.clone(), vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print(&a.scenario, &f, &a.pids, "");
         }
         // The server runs with a 1 s access TTL: every request's access token has expired.
         "refresh" => {
@@ -378,9 +393,10 @@ async fn main() -> Result<(), BoxError> {
             }
             tokio::time::sleep(Duration::from_millis(1100)).await;
             let work = Work::RefreshChain { expired_access };
-            reset_peak_rss(a.pid);
-            let f = run(addr, connections.into_iter().map(|jar| (work.clone(), jar)).collect(), a.seconds).await;
-            print("refresh", &f, a.pid, " (rotations)");
+            reset_peak_rss(&a.pids);
+            let f =
+                run(addrs.clone(), connections.into_iter().map(|jar| (work.clone(), jar)).collect(), a.seconds).await;
+            print("refresh", &f, &a.pids, " (rotations)");
         }
         // Form logins at the configured bcrypt cost while the dashboard is served beside them.
         "login" => {
@@ -401,15 +417,15 @@ async fn main() -> Result<(), BoxError> {
                 expect: StatusCode::OK,
             };
             let login = Work::Login { email: a.email.clone(), password: a.password.clone() };
-            reset_peak_rss(a.pid);
-            let logins = tokio::spawn(run(addr, vec![(login, Jar::default()); 8], a.seconds));
-            let pages = run(addr, vec![(dashboard, Jar::default()); a.connections], a.seconds).await;
+            reset_peak_rss(&a.pids);
+            let logins = tokio::spawn(run(addrs.clone(), vec![(login, Jar::default()); 8], a.seconds));
+            let pages = run(addrs.clone(), vec![(dashboard, Jar::default()); a.connections], a.seconds).await;
             let logins = logins.await?;
             let share = logins.requests_per_s / ceiling * 100.0;
             print(
                 "login",
                 &logins,
-                a.pid,
+                &a.pids,
                 &format!(
                     " | ceiling {ceiling:.2}/s ({cores} cores / {:.0} ms per hash) = {share:.0}% | dashboard during storm: {:.0} req/s, p99 {:.2} ms",
                     one_hash * 1000.0,
@@ -427,7 +443,7 @@ async fn main() -> Result<(), BoxError> {
                 held.push(c);
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
-            println!("idle       {} open connections: server RSS peak {:.1} MiB", held.len(), peak_rss_mib(a.pid));
+            println!("idle       {} open connections: server RSS peak {:.1} MiB", held.len(), peak_rss_mib(&a.pids));
         }
         other => {
             return Err(format!(
