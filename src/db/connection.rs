@@ -88,11 +88,17 @@ impl Manager {
                 })?;
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(SQLITE_PRAGMAS).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                if let Some(ms) = slow_query_ms() {
+                    diesel::Connection::set_instrumentation(&mut conn, SlowQueries { over: ms, started: None });
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
             DbTarget::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
                 conn.batch_execute(POSTGRES_SETTINGS).map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                if let Some(ms) = slow_query_ms() {
+                    diesel::Connection::set_instrumentation(&mut conn, SlowQueries { over: ms, started: None });
+                }
                 Ok(DbConnection::Postgresql(conn))
             }
         }
@@ -129,4 +135,33 @@ pub fn build_pool(target: DbTarget, max_size: u32, acquire_timeout: Duration) ->
         // server; an embedded SQLite connection cannot die that way.
         .test_on_check_out(matches!(target, DbTarget::Postgres(_)))
         .build_unchecked(Manager::new(target))
+}
+
+/// `HRMS_SLOW_QUERY_MS`: statements slower than this are logged (their SQL
+/// only, never the bound values), to find where a page's time goes.
+fn slow_query_ms() -> Option<u128> {
+    std::env::var("HRMS_SLOW_QUERY_MS").ok()?.parse().ok()
+}
+
+struct SlowQueries {
+    over: u128,
+    started: Option<std::time::Instant>,
+}
+
+impl diesel::connection::Instrumentation for SlowQueries {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent;
+        match event {
+            InstrumentationEvent::StartQuery { .. } => self.started = Some(std::time::Instant::now()),
+            InstrumentationEvent::FinishQuery { query, .. } => {
+                let took = self.started.take().map_or(0, |t| t.elapsed().as_millis());
+                if took >= self.over {
+                    let text = query.to_string();
+                    let sql = text.split(" -- binds:").next().unwrap_or_default();
+                    tracing::warn!(ms = took as u64, sql, "slow query");
+                }
+            }
+            _ => {}
+        }
+    }
 }
