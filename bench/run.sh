@@ -82,7 +82,7 @@ start() {
     local t0; t0=$(date +%s%N)
     RUST_LOG=warn "$hrms" serve --bind "$at" --public-url "http://$at" --database-url "$db" \
       --bcrypt-cost "$cost" --login-max-failures-per-ip 1000000 --login-max-failures-per-account 1000000 \
-      --max-sessions-per-account 1000000 "$@" > "$work/server-$i.log" 2>&1 &
+      --max-sessions-per-account 1000000 --mail-dir "$work/mail" "$@" > "$work/server-$i.log" 2>&1 &
     server_pids+=($!)
     until curl -fs "http://$at/healthz" > /dev/null 2>&1; do
       kill -0 "${server_pids[-1]}" 2>/dev/null || { cat "$work/server-$i.log"; exit 1; }
