@@ -48,8 +48,12 @@ pub struct List<T: ToSchema> {
     pub items: Vec<T>,
     pub page: i64,
     pub per_page: i64,
-    /// How many there are in all, on every page.
+    /// How many there are in all, on every page; with `total_exact` false,
+    /// counting stopped there (at least this many).
     pub total: i64,
+    /// False when the count stopped early: the directory counts no further
+    /// than the next thousand past the page asked for.
+    pub total_exact: bool,
 }
 
 /// The CSP of `/api/docs`: Swagger UI runs its own scripts (from this

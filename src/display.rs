@@ -67,6 +67,22 @@ pub fn precise(t: Timestamp) -> String {
     t.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).unwrap_or_default()
 }
 
+/// A count with thousands separated: 50000 as "50,000".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The first 8 characters of an id: enough to tell sessions apart on screen.
 pub fn short_id(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
@@ -139,6 +155,9 @@ pub struct Pager {
     pub pages: i64,
     pub total: i64,
     pub per_page: i64,
+    /// False when counting stopped early: there are more than `total`, on
+    /// more than `pages` pages.
+    pub exact: bool,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
 }
@@ -149,7 +168,7 @@ impl Pager {
     pub fn new(requested: Option<&str>, total: i64, per_page: i64) -> Self {
         let pages = ((total + per_page - 1) / per_page).max(1);
         let page = requested.and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, pages);
-        Pager { page, pages, total, per_page, prev_href: None, next_href: None }
+        Pager { page, pages, total, per_page, exact: true, prev_href: None, next_href: None }
     }
 
     pub fn offset(&self) -> i64 {
@@ -202,6 +221,16 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_in_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(50000), "50,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-1000), "-1,000");
+    }
 
     #[test]
     fn pages_are_clamped_and_links_keep_the_filters() {

@@ -136,6 +136,7 @@ pub async fn list(
         page: found.page,
         per_page: found.per_page,
         total: found.total,
+        total_exact: found.total_exact,
     }))
 }
 

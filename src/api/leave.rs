@@ -133,6 +133,7 @@ impl From<RequestPage> for List<LeaveRequestOut> {
             page: p.paging.page,
             per_page: p.paging.per_page,
             total: p.total,
+            total_exact: true,
         }
     }
 }

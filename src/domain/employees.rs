@@ -772,16 +772,31 @@ pub struct Directory {
     pub departments: Vec<Department>,
     /// Whether former staff are included (asked for, and allowed).
     pub include_terminated: bool,
+    /// How many match; with `total_exact` false, counting stopped there and
+    /// there are more.
     pub total: i64,
+    pub total_exact: bool,
     /// The page shown: the one asked for (within range unless `exact_page`).
     pub page: i64,
     pub per_page: i64,
+    /// The last page, or (with `total_exact` false) the last one counted.
     pub last_page: i64,
     /// Each record with its department's name.
     pub rows: Vec<(Employee, Option<String>)>,
     /// The names of the managers of the page's records, by id (one query):
     /// a manager who has left only for those who may see former staff.
     pub managers: HashMap<String, String>,
+}
+
+/// The directory counts matches up to the next multiple of this past the page
+/// asked for, then says "more than": the cost of a page stays that of a page
+/// however large the company (a search for "a" matches most of it).
+const COUNT_STEP: i64 = 1000;
+
+/// How far to count for `page`: the next multiple of `COUNT_STEP` past its last row.
+fn count_horizon(page: i64, per_page: i64) -> i64 {
+    let end = page.saturating_mul(per_page);
+    (end / COUNT_STEP).saturating_add(1).saturating_mul(COUNT_STEP)
 }
 
 pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -> AppResult<Directory> {
@@ -806,7 +821,10 @@ pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -
         .db
         .run(move |conn| {
             let departments = department::all(conn)?;
-            let total = employee::directory_count(conn, &filter)?;
+            let horizon = count_horizon(requested.max(1), per_page);
+            let counted = employee::directory_count_up_to(conn, &filter, horizon.saturating_add(1))?;
+            let total_exact = counted <= horizon;
+            let total = counted.min(horizon);
             let last_page = ((total + per_page - 1) / per_page).max(1);
             let page = if exact { requested } else { requested.clamp(1, last_page) };
             let rows = if page > last_page {
@@ -820,7 +838,17 @@ pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -
                 .filter(|m| sees_former_staff || !m.is_terminated())
                 .map(|m| (m.id, m.full_name))
                 .collect();
-            Ok(Directory { departments, include_terminated, total, page, per_page, last_page, rows, managers })
+            Ok(Directory {
+                departments,
+                include_terminated,
+                total,
+                total_exact,
+                page,
+                per_page,
+                last_page,
+                rows,
+                managers,
+            })
         })
         .await
 }
@@ -828,6 +856,15 @@ pub async fn directory(state: &AppState, actor: &Actor, query: DirectoryQuery) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_directory_counts_to_the_next_thousand_past_the_page() {
+        assert_eq!(count_horizon(1, 25), 1000);
+        assert_eq!(count_horizon(39, 25), 1000);
+        assert_eq!(count_horizon(40, 25), 2000);
+        assert_eq!(count_horizon(1, 100), 1000);
+        assert_eq!(count_horizon(i64::MAX, 100), i64::MAX);
+    }
 
     #[test]
     fn phone_numbers() {

@@ -34,6 +34,7 @@ mod outbox;
 mod refresh;
 mod revocation;
 mod rules;
+mod scale;
 mod schema;
 mod secrets;
 mod startup;

@@ -99,6 +99,7 @@ pub async fn list(
                 pages: listing.pages,
                 total: listing.total,
                 per_page: PAGE_SIZE,
+                exact: true,
                 prev_href: None,
                 next_href: None,
             }

@@ -191,7 +191,7 @@ pub async fn directory(
         sort: asked.sort,
         extra,
     };
-    let (total, current_page, last_page) = (found.total, found.page, found.last_page);
+    let (total, exact, current_page, last_page) = (found.total, found.total_exact, found.page, found.last_page);
     let departments = found.departments;
     let managers = found.managers;
     let rows: Vec<Row> = found
@@ -214,8 +214,13 @@ pub async fn directory(
     let showing = match total {
         0 => String::new(),
         1 => "1 person".into(),
-        _ if last_page == 1 => format!("{total} people"),
-        _ => format!("{first_shown}–{} of {total} people", first_shown + rows.len() as i64 - 1),
+        _ if last_page == 1 => format!("{} people", crate::display::thousands(total)),
+        _ => {
+            let last_shown = first_shown + rows.len() as i64 - 1;
+            let of = if exact { "of" } else { "of more than" };
+            let n = crate::display::thousands;
+            format!("{}–{} {of} {} people", n(first_shown), n(last_shown), n(total))
+        }
     };
     let columns = [
         ("Name", DirectorySort::Name),
@@ -231,6 +236,7 @@ pub async fn directory(
         pages: last_page,
         total,
         per_page: PER_PAGE,
+        exact,
         prev_href: (current_page > 1).then(|| params.href(params.sort, current_page - 1)),
         next_href: (current_page < last_page).then(|| params.href(params.sort, current_page + 1)),
     };

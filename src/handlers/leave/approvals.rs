@@ -193,8 +193,9 @@ async fn render_queue(
     let total = total_mine + total_others;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let pairs: Vec<(&str, &str)> = params_now.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let pager = Pager { page: current, pages, total, per_page: PER_PAGE, prev_href: None, next_href: None }
-        .with_links(QUEUE, &pairs);
+    let pager =
+        Pager { page: current, pages, total, per_page: PER_PAGE, exact: true, prev_href: None, next_href: None }
+            .with_links(QUEUE, &pairs);
     let shown_rows = i64::try_from(mine.len() + others.as_ref().map_or(0, Vec::len)).unwrap_or(0);
     let showing = if shown_rows == 0 {
         String::new()

@@ -125,6 +125,7 @@ pub async fn list(
                 pages,
                 total: listing.total,
                 per_page: PER_PAGE,
+                exact: true,
                 prev_href: None,
                 next_href: None,
             }
