@@ -129,7 +129,7 @@ fn load_in(
             .map(|(id, n)| (names.get(&id).cloned().unwrap_or_else(|| "No department".to_owned()), n))
             .collect();
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let waiting: Vec<LeaveRequest> = store::all_awaiting_decision(conn)?.into_iter().take(10).collect();
+        let waiting: Vec<LeaveRequest> = store::first_awaiting_decision(conn, 10)?;
         let who = store::employee_names(conn, &waiting.iter().map(|r| r.employee_id.clone()).collect::<Vec<_>>())?;
         (Some(counts), Some((waiting, who)))
     } else {

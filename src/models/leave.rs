@@ -284,11 +284,12 @@ pub fn awaiting_approver(conn: &mut DbConnection, approver_id: &str) -> QueryRes
         .load(conn)
 }
 
-/// Every request in the company that waits for a decision, oldest leave first.
-pub fn all_awaiting_decision(conn: &mut DbConnection) -> QueryResult<Vec<LeaveRequest>> {
+/// The first `limit` requests in the company that wait for a decision, oldest leave first.
+pub fn first_awaiting_decision(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<LeaveRequest>> {
     leave_requests::table
         .filter(awaiting_decision())
         .order((leave_requests::first_day.asc(), leave_requests::created_at.asc()))
+        .limit(limit)
         .select(LeaveRequest::as_select())
         .load(conn)
 }
