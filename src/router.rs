@@ -5,6 +5,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tower_cookies::CookieManagerLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -109,6 +111,9 @@ pub fn build_app(state: AppState) -> Router {
         // Errors under /api leave as problem+json, whoever answered them.
         .layer(from_fn(crate::api::problem::problem_json))
         .layer(from_fn_with_state(state.clone(), security::headers))
+        // Outside every layer that reads a body (`problem_json`).
+        .layer(compression())
+        .layer(from_fn(no_compression_across_sites))
         .layer(from_fn_with_state(state.clone(), crate::proxy::resolve_client))
         .layer(from_fn_with_state(state.clone(), db_deadline))
         .layer(CookieManagerLayer::new())
@@ -119,6 +124,54 @@ pub fn build_app(state: AppState) -> Router {
         // Outermost: a client's request id is kept only when it is short and plain.
         .layer(from_fn(telemetry::drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// Bodies smaller than this leave as they are: gzip saves a few hundred bytes
+/// at most there, and the response fits in one packet either way.
+const COMPRESS_MIN_BYTES: u64 = 1024;
+
+/// gzip for whoever accepts it: pages, JSON, CSS, CSV, the calendar feed.
+/// (Only `compression-gzip` is compiled in; brotli is not in this machine's
+/// crate cache, and browsers offer it only over https, where a proxy in front
+/// usually compresses.)
+///
+/// Streams stay streams: the CSV downloads (`csv::stream`) are compressed as
+/// they go, and the encoder flushes whatever it holds whenever the next chunk
+/// is not ready yet, so the first rows leave at once and memory stays bounded
+/// (`tests/it/compression.rs` checks this). Server-sent events, gRPC and
+/// images other than SVG are never compressed (tower-http's own exclusions).
+///
+/// BREACH (guessing a secret in a compressed page from the sizes of many
+/// responses to requests with chosen input): pages hold a secret, the CSRF
+/// token, which is the same on every page of a session, and some reflect input
+/// from the address (searches). The attacker has to make the victim's browser
+/// send those requests, with the victim's cookies: cookies are `SameSite=Lax`,
+/// so only top-level navigations from another site carry them, and
+/// `no_compression_across_sites` answers exactly those uncompressed. The API
+/// authenticates with a header no other site can make a browser send.
+pub fn compression() -> CompressionLayer<impl Predicate> {
+    let predicate = SizeAbove::new(COMPRESS_MIN_BYTES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE);
+    CompressionLayer::new().quality(CompressionLevel::Default).compress_when(predicate)
+}
+
+/// A request another site started (`Sec-Fetch-Site: cross-site`, or
+/// `same-site`: a sibling subdomain need not be ours) is answered
+/// uncompressed, so that no other site can measure compressed pages (BREACH,
+/// see `compression`). A person following a link from a mail pays for one
+/// uncompressed page; their next click is same-origin. Clients that send no
+/// `Sec-Fetch-Site` (not a browser, or a very old one) are compressed for.
+async fn no_compression_across_sites(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let site = req.headers().get("sec-fetch-site").map(|v| v.as_bytes().to_ascii_lowercase());
+    if matches!(site.as_deref(), Some(b"cross-site" | b"same-site")) {
+        req.headers_mut().remove(axum::http::header::ACCEPT_ENCODING);
+    }
+    next.run(req).await
 }
 
 /// `/metrics` alone, for `--metrics-bind`: no sign-in, so bind it to an

@@ -14,6 +14,7 @@ mod audit_log;
 mod auth_flow;
 mod calendar;
 mod calendar_feed;
+mod compression;
 mod connections;
 mod csrf_and_input;
 mod dashboard;
