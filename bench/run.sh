@@ -7,6 +7,10 @@
 #   bench/run.sh                                   # 200 people, SQLite, 10 s per scenario
 #   bench/run.sh --people 50000 --database postgres --instances 2
 #   SECONDS_PER_SCENARIO=30 bench/run.sh
+#   CARGO_TARGET_DIR=/tmp/t bench/run.sh          # binaries built and run from there
+#
+# EXPORT_REPEAT (3): downloads of /employees.csv in the export scenario;
+# IMPORT_ROWS (10000): rows of the file the import scenario uploads.
 #
 # --database postgres makes a fresh database on $BENCH_POSTGRES_URL (default
 # postgres://postgres@127.0.0.1:5432) and drops it afterwards; --instances K
@@ -37,8 +41,9 @@ cost="${BCRYPT_COST:-12}"
 password="demo password 2026"
 
 cargo build --release --quiet --bin hrms --example loadgen
-hrms=target/release/hrms
-load=target/release/examples/loadgen
+target="${CARGO_TARGET_DIR:-target}"
+hrms="$target/release/hrms"
+load="$target/release/examples/loadgen"
 ulimit -n 8192 2>/dev/null || true
 
 work=$(mktemp -d)
@@ -65,6 +70,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 head -n 1 "$work/demo.txt"
 employee=$(awk '/  Employee /{print $2}' "$work/demo.txt")
 [ -n "$employee" ] || { echo "demo printed no Employee account"; cat "$work/demo.txt"; exit 1; }
+hr=$(awk '$1 == "HR" {print $2}' "$work/demo.txt")
+[ -n "$hr" ] || { echo "demo printed no HR account"; cat "$work/demo.txt"; exit 1; }
 
 # start <extra flags...>: starts $instances servers, sets $addr and $pids
 # (comma-separated, for the load generator) and $startup_ms (the first's).
@@ -111,6 +118,14 @@ args=(--addr "$addr" --pid "$pids" --seconds "$secs" --connections "$conns" --em
 "$load" directory "${args[@]}" --path "/employees?q=a&sort=name"
 "$load" api-me "${args[@]}" --path /api/v1/me
 "$load" api-list "${args[@]}" --path /api/v1/employees
+# As the demo HR account: the company-wide pages, the calendar of one
+# department (closest to 300 people), and the directory's CSV export (a few
+# downloads one after another on one connection, not load).
+hr_args=(--addr "$addr" --pid "$pids" --seconds "$secs" --connections "$conns" --email "$hr" --password "$password")
+"$load" hr-dashboard "${hr_args[@]}" --path /dashboard
+"$load" hr-queue "${hr_args[@]}" --path /leave/approvals
+"$load" calendar-dept "${hr_args[@]}" --path "/leave/calendar?month=$(date -u +%Y-%m)"
+"$load" export "${hr_args[@]}" --path /employees.csv --repeat "${EXPORT_REPEAT:-3}"
 "$load" login "${args[@]}" --bcrypt-cost "$cost"
 "$load" idle --addr "${addr%%,*}" --pid "$server_pid" --connections 1000
 stop
@@ -119,4 +134,10 @@ stop
 start --jwt-secret "bench-secret-bench-secret-bench-secret-0123" --access-ttl 1s
 args=(--addr "$addr" --pid "$pids" --seconds "$secs" --connections "$conns" --email "$employee" --password "$password")
 "$load" refresh "${args[@]}"
+stop
+
+# Last, as it adds people to the company: one import of a 10,000-row file as
+# HR, preview and confirmation timed apart, on a server of its own.
+start --jwt-secret "bench-secret-bench-secret-bench-secret-0123"
+"$load" import --addr "$addr" --pid "$pids" --email "$hr" --password "$password" --rows "${IMPORT_ROWS:-10000}"
 stop

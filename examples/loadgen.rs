@@ -3,6 +3,10 @@
 //! keeping its own cookies, so the `refresh` scenario can walk a chain of
 //! rotated refresh tokens per connection. The `api-*` scenarios sign in at
 //! `/api/v1/auth/login` and send `Authorization: Bearer` instead of cookies.
+//! The `hr-*`, `calendar-dept`, `export` and `import` scenarios sign in as
+//! the demo HR account (`--email`); `export` and `import` are not load but a
+//! few requests one after another, timed one by one, with the server's peak
+//! memory during them against its resident memory just before.
 //! Prints one line per scenario.
 
 use std::net::SocketAddr;
@@ -276,10 +280,15 @@ fn peak_rss_mib(pids: &[u32]) -> f64 {
 }
 
 fn peak_rss_one(pid: u32) -> f64 {
+    status_mib(pid, "VmHWM:")
+}
+
+/// A memory figure (`VmHWM:`, `VmRSS:`) of `/proc/<pid>/status`, in MiB; 0 if unreadable.
+fn status_mib(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let kib: f64 = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0.0);
@@ -316,6 +325,10 @@ struct Args {
     password: String,
     path: String,
     bcrypt_cost: u32,
+    /// `--repeat`: downloads in the `export` scenario.
+    repeat: usize,
+    /// `--rows`: rows of the file the `import` scenario uploads.
+    rows: usize,
 }
 
 fn parse_args() -> Result<Args, BoxError> {
@@ -329,6 +342,8 @@ fn parse_args() -> Result<Args, BoxError> {
         password: String::new(),
         path: "/dashboard".into(),
         bcrypt_cost: 12,
+        repeat: 3,
+        rows: 10_000,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -342,6 +357,8 @@ fn parse_args() -> Result<Args, BoxError> {
             "--password" => a.password = value()?,
             "--path" => a.path = value()?,
             "--bcrypt-cost" => a.bcrypt_cost = value()?.parse()?,
+            "--repeat" => a.repeat = value()?.parse()?,
+            "--rows" => a.rows = value()?.parse()?,
             s if !s.starts_with("--") => a.scenario = s.to_owned(),
             other => return Err(format!("unknown flag {other}").into()),
         }
@@ -363,7 +380,9 @@ async fn main() -> Result<(), BoxError> {
             let f = run(addrs.clone(), vec![(work, Jar::default()); a.connections], a.seconds).await;
             print("baseline", &f, &a.pids, "");
         }
-        "dashboard" | "directory" => {
+        // Pages with an access cookie: as the Employee (dashboard,
+        // directory) or as HR (hr-dashboard, hr-queue), per `--email`.
+        "dashboard" | "directory" | "hr-dashboard" | "hr-queue" => {
             let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
             let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
             let work =
@@ -445,12 +464,233 @@ async fn main() -> Result<(), BoxError> {
             tokio::time::sleep(Duration::from_millis(500)).await;
             println!("idle       {} open connections: server RSS peak {:.1} MiB", held.len(), peak_rss_mib(&a.pids));
         }
+        // The month calendar of one department as HR: the department whose
+        // headcount is closest to 300 (the largest in a small company).
+        "calendar-dept" => {
+            let bearer = api_sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+            let (departments, staff) = department_list(&mut Conn::open(addr).await?, &bearer).await?;
+            let (id, name, size) = departments
+                .into_iter()
+                .min_by_key(|(_, _, n)| ((n - 300).abs(), -n))
+                .ok_or("the company has no departments")?;
+            let joiner = if a.path.contains('?') { '&' } else { '?' };
+            let path = format!("{}{joiner}department={id}", a.path);
+            let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+            let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
+            let (status, _, _) =
+                Conn::open(addr).await?.request("GET", &path, &[(header::COOKIE, cookie.as_str())], None).await?;
+            if status != StatusCode::OK {
+                return Err(format!("GET {path} answered {status}").into());
+            }
+            let work = Work::Get { path, credential: Some((header::COOKIE, cookie)), expect: StatusCode::OK };
+            reset_peak_rss(&a.pids);
+            let f = run(addrs.clone(), vec![(work, Jar::default()); a.connections], a.seconds).await;
+            print("calendar-dept", &f, &a.pids, &format!(" | department {name:?}: {size} people of {staff}"));
+        }
+        // The whole directory as CSV, `--repeat` downloads one after another
+        // on one connection, against the first instance.
+        "export" => {
+            let pid = &a.pids[..a.pids.len().min(1)];
+            let jar = sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+            let cookie = format!("hrms_access={}", jar.get("hrms_access").ok_or("no access token")?);
+            let mut conn = Conn::open(addr).await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            reset_peak_rss(pid);
+            let before = pid.first().map_or(0.0, |p| status_mib(*p, "VmRSS:"));
+            let started = Instant::now();
+            let mut out = Outcome::default();
+            let (mut rows, mut bytes, mut seconds) = (0, 0, Vec::new());
+            for _ in 0..a.repeat {
+                let t = Instant::now();
+                match conn.request("GET", &a.path, &[(header::COOKIE, cookie.as_str())], None).await {
+                    Ok((StatusCode::OK, _, body)) => {
+                        let elapsed = t.elapsed();
+                        out.latencies_us.push(elapsed.as_micros().min(u128::from(u32::MAX)) as u32);
+                        seconds.push(format!("{:.1}", elapsed.as_secs_f64() * 1000.0));
+                        bytes = body.len();
+                        // Lines after the header; the last may lack its newline.
+                        let lines = body.iter().filter(|b| **b == b'\n').count()
+                            + usize::from(body.last().is_some_and(|b| *b != b'\n'));
+                        rows = lines.saturating_sub(1);
+                    }
+                    _ => {
+                        out.errors += 1;
+                        conn = Conn::open(addr).await?;
+                    }
+                }
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            let mut sorted = out.latencies_us.clone();
+            sorted.sort_unstable();
+            let f = Figures {
+                requests_per_s: sorted.len() as f64 / elapsed,
+                p50_ms: out.percentile(&sorted, 0.50),
+                p99_ms: out.percentile(&sorted, 0.99),
+                errors: out.errors,
+            };
+            let peak = peak_rss_mib(pid);
+            print(
+                "export",
+                &f,
+                pid,
+                &format!(
+                    " | {} downloads in turn: {} ms; {rows} rows, {bytes} bytes; RSS {before:.1} MiB before, +{:.1} MiB at peak",
+                    a.repeat,
+                    seconds.join(", "),
+                    peak - before
+                ),
+            );
+        }
+        // Uploads a file of `--rows` new people and confirms it, once, each timed.
+        "import" => import(&a).await?,
         other => {
             return Err(format!(
-                "unknown scenario {other:?}: baseline, dashboard, directory, api-me, api-list, refresh, login, idle"
+                "unknown scenario {other:?}: baseline, dashboard, directory, api-me, api-list, hr-dashboard, \
+                 hr-queue, calendar-dept, export, refresh, login, idle, import"
             )
             .into());
         }
     }
+    Ok(())
+}
+
+/// Every department as (id, name, headcount), and the company's current
+/// staff (the headcounts plus those in no department), from the API.
+async fn department_list(conn: &mut Conn, bearer: &str) -> Result<(Vec<(String, String, i64)>, i64), BoxError> {
+    let (status, _, body) =
+        conn.request("GET", "/api/v1/departments", &[(header::AUTHORIZATION, bearer)], None).await?;
+    if status != StatusCode::OK {
+        return Err(format!("GET /api/v1/departments answered {status}").into());
+    }
+    let list: serde_json::Value = serde_json::from_slice(&body)?;
+    let items: Vec<(String, String, i64)> = list["items"]
+        .as_array()
+        .ok_or("no items in /api/v1/departments")?
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap_or_default().to_owned(),
+                d["name"].as_str().unwrap_or_default().to_owned(),
+                d["headcount"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let staff = items.iter().map(|(_, _, n)| n).sum::<i64>() + list["unassigned"].as_i64().unwrap_or(0);
+    Ok((items, staff))
+}
+
+/// A text of `<tag>...</tag>`-free words near `marker` in `html`, to say why a page refused.
+fn gist(html: &[u8], marker: &str) -> String {
+    let html = String::from_utf8_lossy(html);
+    let from = html.find(marker).unwrap_or(0);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[from..].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+        if text.len() > 2000 {
+            break;
+        }
+    }
+    text.split_whitespace().take(60).collect::<Vec<_>>().join(" ")
+}
+
+/// `bytes` as the upload form sends it, with `token`: (content type, body).
+fn multipart(token: &str, file_name: &str, csv: &str) -> (String, String) {
+    let boundary = "----hrms-loadgen-boundary-5c1d2b7e";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// `import`: a file of `a.rows` new people (new numbers and emails, spread
+/// over the departments that exist, no manager) uploaded to
+/// `/employees/import` as HR, then confirmed; prints the time of each and
+/// checks that the company grew by that many.
+async fn import(a: &Args) -> Result<(), BoxError> {
+    let addr = a.addrs[0];
+    let pid = &a.pids[..a.pids.len().min(1)];
+    let bearer = api_sign_in(&mut Conn::open(addr).await?, &a.email, &a.password).await?;
+    let (departments, staff_before) = department_list(&mut Conn::open(addr).await?, &bearer).await?;
+    if departments.is_empty() {
+        return Err("the company has no departments".into());
+    }
+    let mut csv = String::from(
+        "employee_number,full_name,work_email,job_title,department,manager_employee_number,hire_date,phone,status\r\n",
+    );
+    for n in 1..=a.rows {
+        let department = &departments[n % departments.len()].1;
+        let department = if department.contains([',', '"']) {
+            format!("\"{}\"", department.replace('"', "\"\""))
+        } else {
+            department.clone()
+        };
+        csv.push_str(&format!(
+            "BI-{n:06},Bench Import {n},bench.import.{n}@example.com,Analyst,{department},,2025-06-02,,\r\n"
+        ));
+    }
+    let file_bytes = csv.len();
+
+    let mut conn = Conn::open(addr).await?;
+    let mut jar = sign_in(&mut conn, &a.email, &a.password).await?;
+    let (status, cookies, page) = conn.send("GET", "/employees/import", &jar.header(), None).await?;
+    if status != StatusCode::OK {
+        return Err(format!("GET /employees/import answered {status}").into());
+    }
+    jar.absorb(&cookies);
+    let token = csrf_token(&page);
+    let (content_type, body) = multipart(&token, "bench-import.csv", &csv);
+    drop(csv);
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    reset_peak_rss(pid);
+    let before = pid.first().map_or(0.0, |p| status_mib(*p, "VmRSS:"));
+    let cookie = jar.header();
+    let t = Instant::now();
+    let (status, cookies, preview) = conn
+        .request("POST", "/employees/import", &[(header::COOKIE, cookie.as_str())], Some((content_type.as_str(), body)))
+        .await?;
+    let preview_s = t.elapsed().as_secs_f64();
+    if status != StatusCode::OK {
+        return Err(format!("the import's preview answered {status}: {}", gist(&preview, "import-problems")).into());
+    }
+    jar.absorb(&cookies);
+    let marker = "action=\"/employees/import/";
+    let text = String::from_utf8_lossy(&preview);
+    let start = text.find(marker).map(|i| i + marker.len()).ok_or("no confirm form in the preview")?;
+    let id = text[start..].split('/').next().unwrap_or_default().to_owned();
+    let token = csrf_token(&preview);
+    drop(text);
+
+    let t = Instant::now();
+    let (status, _, answer) = conn
+        .send("POST", &format!("/employees/import/{id}/confirm"), &jar.header(), Some(form(&[("csrf_token", &token)])))
+        .await?;
+    let confirm_s = t.elapsed().as_secs_f64();
+    if status != StatusCode::SEE_OTHER {
+        return Err(format!("the import's confirmation answered {status}: {}", gist(&answer, "<main")).into());
+    }
+    let peak = peak_rss_mib(pid);
+    let (_, staff_after) = department_list(&mut Conn::open(addr).await?, &bearer).await?;
+    let added = staff_after - staff_before;
+    let errors = usize::from(added != i64::try_from(a.rows).unwrap_or(i64::MAX));
+    println!(
+        "import     {} rows ({:.2} MiB) as one upload: preview {:.2} s, confirm {:.2} s   peak RSS {peak:>6.1} MiB   errors {errors} | staff {staff_before} -> {staff_after}; RSS {before:.1} MiB before, +{:.1} MiB at peak",
+        a.rows,
+        file_bytes as f64 / (1024.0 * 1024.0),
+        preview_s,
+        confirm_s,
+        peak - before
+    );
     Ok(())
 }
